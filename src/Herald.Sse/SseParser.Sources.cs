@@ -43,28 +43,10 @@ public sealed partial class SseParser
     /// <param name="cancellationToken">Stops the reading.</param>
     /// <returns>The events and comments, in stream order.</returns>
     /// <exception cref="SseEventTooLargeException">An event outgrew the maximum event size.</exception>
-    public async IAsyncEnumerable<SseItem> ReadAsync(Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<SseItem> ReadAsync(Stream stream, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(StreamReadSize);
-        try
-        {
-            int read;
-            while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                Append(buffer.AsSpan(0, read));
-                while (TryRead(out SseItem item))
-                {
-                    yield return item;
-                }
-            }
-
-            Complete();
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        return ReadIteratorAsync(stream, cancellationToken);
     }
 
     /// <summary>Reads <paramref name="reader"/> until it completes, yielding items as they complete.</summary>
@@ -72,30 +54,12 @@ public sealed partial class SseParser
     /// <param name="cancellationToken">Stops the reading.</param>
     /// <returns>The events and comments, in stream order.</returns>
     /// <exception cref="SseEventTooLargeException">An event outgrew the maximum event size.</exception>
-    public async IAsyncEnumerable<SseItem> ReadAsync(PipeReader reader, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <exception cref="OperationCanceledException">The token was cancelled, or the pending read was
+    /// cancelled with <see cref="PipeReader.CancelPendingRead"/>; the parser keeps its state.</exception>
+    public IAsyncEnumerable<SseItem> ReadAsync(PipeReader reader, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        while (true)
-        {
-            ReadResult result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            ReadOnlySequence<byte> buffer = result.Buffer;
-            foreach (ReadOnlyMemory<byte> segment in buffer)
-            {
-                Append(segment.Span);
-            }
-
-            reader.AdvanceTo(buffer.End);
-            while (TryRead(out SseItem item))
-            {
-                yield return item;
-            }
-
-            if (result.IsCompleted || result.IsCanceled)
-            {
-                Complete();
-                yield break;
-            }
-        }
+        return ReadIteratorAsync(reader, cancellationToken);
     }
 
     private IEnumerable<SseItem> ReadIterator(Stream stream)
@@ -106,8 +70,7 @@ public sealed partial class SseParser
             int read;
             while ((read = stream.Read(buffer)) > 0)
             {
-                Append(buffer.AsSpan(0, read));
-                while (TryRead(out SseItem item))
+                foreach (SseItem item in ItemsIn(buffer.AsMemory(0, read)))
                 {
                     yield return item;
                 }
@@ -118,6 +81,72 @@ public sealed partial class SseParser
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async IAsyncEnumerable<SseItem> ReadIteratorAsync(Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(StreamReadSize);
+        try
+        {
+            int read;
+            while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                foreach (SseItem item in ItemsIn(buffer.AsMemory(0, read)))
+                {
+                    yield return item;
+                }
+            }
+
+            Complete();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async IAsyncEnumerable<SseItem> ReadIteratorAsync(PipeReader reader, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            ReadResult result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            ReadOnlySequence<byte> buffer = result.Buffer;
+            foreach (ReadOnlyMemory<byte> segment in buffer)
+            {
+                foreach (SseItem item in ItemsIn(segment))
+                {
+                    yield return item;
+                }
+            }
+
+            reader.AdvanceTo(buffer.End);
+            if (result.IsCompleted)
+            {
+                Complete();
+                yield break;
+            }
+
+            if (result.IsCanceled)
+            {
+                throw new OperationCanceledException("The pending read of the pipe was cancelled.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Parses one chunk, handing out each item as soon as its line is parsed, so the queue never
+    /// holds a whole chunk's worth of items.
+    /// </summary>
+    private IEnumerable<SseItem> ItemsIn(ReadOnlyMemory<byte> chunk)
+    {
+        while (!chunk.IsEmpty)
+        {
+            chunk = chunk[AppendUntilItem(chunk.Span)..];
+            while (TryRead(out SseItem item))
+            {
+                yield return item;
+            }
         }
     }
 }

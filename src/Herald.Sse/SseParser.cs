@@ -75,30 +75,13 @@ public sealed partial class SseParser : IDisposable
     /// sequences and the byte order mark anywhere.</param>
     /// <exception cref="SseEventTooLargeException">An event outgrew the maximum event size.</exception>
     /// <exception cref="InvalidOperationException">The stream was completed, or the parser failed.</exception>
-    public void Append(ReadOnlySpan<byte> bytes)
-    {
-        if (_completed || _faulted)
-        {
-            throw new InvalidOperationException(_faulted
-                ? "The parser failed on an earlier chunk and cannot go on."
-                : "The stream was already completed.");
-        }
+    public void Append(ReadOnlySpan<byte> bytes) => Consume(bytes, stopAtFirstItem: false);
 
-        try
-        {
-            if (!_pastStreamStart)
-            {
-                bytes = SkipByteOrderMark(bytes);
-            }
-
-            ParseLines(bytes);
-        }
-        catch
-        {
-            _faulted = true;
-            throw;
-        }
-    }
+    /// <summary>
+    /// Parses lines from <paramref name="bytes"/> until one of them completes an item, and says how
+    /// many bytes that took, so that readers hand out items as they go and the queue stays small.
+    /// </summary>
+    internal int AppendUntilItem(ReadOnlySpan<byte> bytes) => Consume(bytes, stopAtFirstItem: true);
 
     /// <summary>
     /// Ends the stream: an unfinished event is discarded, as the specification requires, and its
@@ -127,6 +110,32 @@ public sealed partial class SseParser : IDisposable
         _completed = true;
     }
 
+    private int Consume(ReadOnlySpan<byte> bytes, bool stopAtFirstItem)
+    {
+        if (_completed || _faulted)
+        {
+            throw new InvalidOperationException(_faulted
+                ? "The parser failed on an earlier chunk and cannot go on."
+                : "The stream was already completed.");
+        }
+
+        try
+        {
+            int length = bytes.Length;
+            if (!_pastStreamStart)
+            {
+                bytes = SkipByteOrderMark(bytes);
+            }
+
+            return length - ParseLines(bytes, stopAtFirstItem).Length;
+        }
+        catch
+        {
+            _faulted = true;
+            throw;
+        }
+    }
+
     /// <summary>Strips one UTF-8 byte order mark at the very start, also when split across chunks.</summary>
     private ReadOnlySpan<byte> SkipByteOrderMark(ReadOnlySpan<byte> bytes)
     {
@@ -137,7 +146,7 @@ public sealed partial class SseParser : IDisposable
             {
                 // Not a BOM after all: the bytes held back are ordinary content.
                 _pastStreamStart = true;
-                ParseLines(bom[.._bomBytesSeen]);
+                ParseLines(bom[.._bomBytesSeen], stopAtFirstItem: false);
                 return bytes;
             }
 
@@ -152,7 +161,8 @@ public sealed partial class SseParser : IDisposable
         return bytes;
     }
 
-    private void ParseLines(ReadOnlySpan<byte> bytes)
+    /// <summary>Parses whole lines and keeps a trailing partial one; returns what is left unparsed.</summary>
+    private ReadOnlySpan<byte> ParseLines(ReadOnlySpan<byte> bytes, bool stopAtFirstItem)
     {
         // A CR that ended the previous chunk ended its line already; an LF right after it is
         // the second half of the same CRLF.
@@ -172,7 +182,7 @@ public sealed partial class SseParser : IDisposable
             {
                 EnsureWithinLimit(_line.Length + bytes.Length);
                 _line.Append(bytes);
-                return;
+                return [];
             }
 
             EnsureWithinLimit(_line.Length + end);
@@ -200,9 +210,9 @@ public sealed partial class SseParser : IDisposable
             }
 
             bytes = bytes[(end + 1)..];
-            if (bytes.IsEmpty)
+            if (bytes.IsEmpty || (stopAtFirstItem && _ready.Count > 0))
             {
-                return;
+                return bytes;
             }
         }
     }

@@ -81,6 +81,32 @@ public sealed class SseParserSourceTests
     }
 
     [Fact]
+    public async Task A_cancelled_pending_read_throws_and_keeps_the_unfinished_event()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var pipe = new Pipe();
+        using var parser = new SseParser();
+
+        await pipe.Writer.WriteAsync("data: half"u8.ToArray(), timeout.Token);
+        await using (IAsyncEnumerator<SseItem> first = parser.ReadAsync(pipe.Reader, timeout.Token).GetAsyncEnumerator(timeout.Token))
+        {
+            ValueTask<bool> next = first.MoveNextAsync();
+            pipe.Reader.CancelPendingRead();
+            await Assert.ThrowsAsync<OperationCanceledException>(async () => await next);
+        }
+
+        await pipe.Writer.WriteAsync(" done\n\n"u8.ToArray(), timeout.Token);
+        await pipe.Writer.CompleteAsync();
+        var items = new List<SseItem>();
+        await foreach (SseItem item in parser.ReadAsync(pipe.Reader, timeout.Token))
+        {
+            items.Add(item);
+        }
+
+        Assert.Equal("half done", Assert.Single(items).Data);
+    }
+
+    [Fact]
     public void A_reconnecting_client_starts_from_its_last_event_id()
     {
         var options = new SseParserOptions { LastEventId = "41" };
