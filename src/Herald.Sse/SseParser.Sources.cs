@@ -70,7 +70,7 @@ public sealed partial class SseParser
             int read;
             while ((read = stream.Read(buffer)) > 0)
             {
-                foreach (SseItem item in ItemsIn(buffer.AsMemory(0, read)))
+                for (int offset = 0; TryReadFrom(buffer.AsSpan(0, read), ref offset, out SseItem item);)
                 {
                     yield return item;
                 }
@@ -92,7 +92,7 @@ public sealed partial class SseParser
             int read;
             while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
             {
-                foreach (SseItem item in ItemsIn(buffer.AsMemory(0, read)))
+                for (int offset = 0; TryReadFrom(buffer.AsSpan(0, read), ref offset, out SseItem item);)
                 {
                     yield return item;
                 }
@@ -112,15 +112,28 @@ public sealed partial class SseParser
         {
             ReadResult result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             ReadOnlySequence<byte> buffer = result.Buffer;
-            foreach (ReadOnlyMemory<byte> segment in buffer)
+            long parsed = 0;
+            int offset = 0;
+            try
             {
-                foreach (SseItem item in ItemsIn(segment))
+                foreach (ReadOnlyMemory<byte> segment in buffer)
                 {
-                    yield return item;
+                    for (offset = 0; TryReadFrom(segment.Span, ref offset, out SseItem item);)
+                    {
+                        yield return item;
+                    }
+
+                    parsed += segment.Length;
+                    offset = 0;
                 }
             }
+            finally
+            {
+                // Also when the caller stops early: the pipe moves past exactly the bytes the
+                // parser took in, so a later read with this parser goes on where this one stopped.
+                reader.AdvanceTo(buffer.GetPosition(parsed + offset));
+            }
 
-            reader.AdvanceTo(buffer.End);
             if (result.IsCompleted)
             {
                 Complete();
@@ -135,18 +148,22 @@ public sealed partial class SseParser
     }
 
     /// <summary>
-    /// Parses one chunk, handing out each item as soon as its line is parsed, so the queue never
-    /// holds a whole chunk's worth of items.
+    /// Takes the next item, parsing more of <paramref name="chunk"/> from <paramref name="offset"/>
+    /// only as far as needed: readers hand out each item as soon as its line is parsed, so the
+    /// queue never holds a whole chunk's worth of items.
     /// </summary>
-    private IEnumerable<SseItem> ItemsIn(ReadOnlyMemory<byte> chunk)
+    private bool TryReadFrom(ReadOnlySpan<byte> chunk, ref int offset, out SseItem item)
     {
-        while (!chunk.IsEmpty)
+        while (!TryRead(out item))
         {
-            chunk = chunk[AppendUntilItem(chunk.Span)..];
-            while (TryRead(out SseItem item))
+            if (offset == chunk.Length)
             {
-                yield return item;
+                return false;
             }
+
+            offset += AppendUntilItem(chunk[offset..]);
         }
+
+        return true;
     }
 }

@@ -25,12 +25,26 @@ public sealed partial class SseParser : IDisposable
     private const byte CR = (byte)'\r';
 
     private readonly int _maxEventSize;
+
+    // Items in stream order: the oldest in a single slot, which is all a reader that takes each
+    // item as it completes ever needs, and any more behind it in the queue.
     private readonly Queue<SseItem> _ready = new();
+    private SseItem _next;
+    private bool _hasNext;
 
     // The line being read when a chunk ended inside it, and the data buffer of the current
-    // block with an LF after each data line (so "empty" means "no data field was seen").
+    // block with an LF after each data line (so "empty" means "no data field was seen"). The
+    // data starts at _dataStart: a data line read into _line becomes the data buffer by a swap,
+    // its "data:" prefix and all, rather than by a copy.
     private PooledByteBuffer _line;
     private PooledByteBuffer _data;
+    private int _dataStart;
+
+    // A block's first data line, while it still lies in the chunk being parsed: decoded from
+    // there if the block ends in the same chunk, and copied into _data only if it does not.
+    private int _chunkDataStart;
+    private int _chunkDataLength = NoChunkData;
+    private const int NoChunkData = -1;
     private Utf8StringCache _types;
     private Utf8StringCache _ids;
 
@@ -68,7 +82,7 @@ public sealed partial class SseParser : IDisposable
     public long? Retry { get; private set; }
 
     /// <summary>The number of parsed items waiting to be taken with <see cref="TryRead"/>.</summary>
-    public int Count => _ready.Count;
+    public int Count => (_hasNext ? 1 : 0) + _ready.Count;
 
     /// <summary>Parses the next bytes of the stream; the items they complete become readable.</summary>
     /// <param name="bytes">Any slice of the stream: chunks may split lines, CRLF pairs, UTF-8
@@ -91,15 +105,23 @@ public sealed partial class SseParser : IDisposable
     {
         _completed = true;
         _line.Clear();
-        _data.Clear();
-        _eventType = null;
-        _blockRetry = null;
+        ResetBlock();
     }
 
     /// <summary>Takes the next parsed item, in stream order.</summary>
     /// <param name="item">The item, when one is ready.</param>
     /// <returns>Whether an item was ready.</returns>
-    public bool TryRead(out SseItem item) => _ready.TryDequeue(out item);
+    public bool TryRead(out SseItem item)
+    {
+        if (_hasNext)
+        {
+            item = _next;
+            _hasNext = false;
+            return true;
+        }
+
+        return _ready.TryDequeue(out item);
+    }
 
     /// <summary>Returns the pooled buffers.</summary>
     public void Dispose()
@@ -107,6 +129,8 @@ public sealed partial class SseParser : IDisposable
         _line.Dispose();
         _data.Dispose();
         _ready.Clear();
+        _next = default;
+        _hasNext = false;
         _completed = true;
     }
 
@@ -162,103 +186,115 @@ public sealed partial class SseParser : IDisposable
     }
 
     /// <summary>Parses whole lines and keeps a trailing partial one; returns what is left unparsed.</summary>
-    private ReadOnlySpan<byte> ParseLines(ReadOnlySpan<byte> bytes, bool stopAtFirstItem)
+    private ReadOnlySpan<byte> ParseLines(ReadOnlySpan<byte> chunk, bool stopAtFirstItem)
     {
+        int position = 0;
+
         // A CR that ended the previous chunk ended its line already; an LF right after it is
         // the second half of the same CRLF.
-        if (_skipLineFeed && !bytes.IsEmpty)
+        if (_skipLineFeed && !chunk.IsEmpty)
         {
             _skipLineFeed = false;
-            if (bytes[0] == LF)
+            if (chunk[0] == LF)
             {
-                bytes = bytes[1..];
+                position = 1;
             }
         }
 
-        while (true)
+        while (position < chunk.Length)
         {
-            int end = bytes.IndexOfAny(CR, LF);
-            if (end < 0)
+            int length = chunk[position..].IndexOfAny(CR, LF);
+            if (length < 0)
             {
-                EnsureWithinLimit(_line.Length + bytes.Length);
-                _line.Append(bytes);
-                return [];
+                EnsureWithinLimit(_line.Length + chunk.Length - position);
+                _line.Append(chunk[position..]);
+                position = chunk.Length;
+                break;
             }
 
-            EnsureWithinLimit(_line.Length + end);
+            EnsureWithinLimit(_line.Length + length);
             if (_line.Length == 0)
             {
-                ProcessLine(bytes[..end]);
+                ProcessLine(chunk, position, length, inLineBuffer: false);
             }
             else
             {
-                _line.Append(bytes[..end]);
-                ProcessLine(_line.Span);
+                _line.Append(chunk.Slice(position, length));
+                ProcessLine(_line.Span, 0, _line.Length, inLineBuffer: true);
                 _line.Clear();
             }
 
-            if (bytes[end] == CR)
+            position += length;
+            if (chunk[position] == CR)
             {
-                if (end + 1 == bytes.Length)
+                if (position + 1 == chunk.Length)
                 {
                     _skipLineFeed = true;
                 }
-                else if (bytes[end + 1] == LF)
+                else if (chunk[position + 1] == LF)
                 {
-                    end++;
+                    position++;
                 }
             }
 
-            bytes = bytes[(end + 1)..];
-            if (bytes.IsEmpty || (stopAtFirstItem && _ready.Count > 0))
+            position++;
+            if (stopAtFirstItem && (_hasNext || _ready.Count > 0))
             {
-                return bytes;
+                break;
             }
         }
+
+        // The chunk is about to go away: a data line still pointing into it moves into _data.
+        KeepChunkData(chunk);
+        return chunk[position..];
     }
 
     private void EnsureWithinLimit(int lineLength)
     {
-        if ((long)lineLength + _data.Length > _maxEventSize)
+        long held = (long)lineLength + _data.Length + (_chunkDataLength == NoChunkData ? 0 : _chunkDataLength + 1);
+        if (held > _maxEventSize)
         {
             throw new SseEventTooLargeException(_maxEventSize);
         }
     }
 
-    private void ProcessLine(ReadOnlySpan<byte> line)
+    /// <summary>Processes the line at <paramref name="source"/>[start..start+length].</summary>
+    /// <param name="source">The chunk being parsed, or the line buffer.</param>
+    /// <param name="start">Where the line starts in <paramref name="source"/>.</param>
+    /// <param name="length">The line's length, without its end.</param>
+    /// <param name="inLineBuffer">Whether <paramref name="source"/> is <see cref="_line"/>.</param>
+    private void ProcessLine(ReadOnlySpan<byte> source, int start, int length, bool inLineBuffer)
     {
+        ReadOnlySpan<byte> line = source.Slice(start, length);
         if (line.IsEmpty)
         {
-            DispatchEvent();
+            DispatchEvent(source);
             return;
         }
 
         int colon = line.IndexOf((byte)':');
         if (colon == 0)
         {
-            _ready.Enqueue(SseItem.ForComment(Encoding.UTF8.GetString(line[1..]), LastEventId));
+            Enqueue(new SseItem(SseItemKind.Comment, string.Empty, Encoding.UTF8.GetString(line[1..]), LastEventId, null));
             return;
         }
 
         ReadOnlySpan<byte> name = line;
-        ReadOnlySpan<byte> value = default;
+        int valueStart = length;
         if (colon > 0)
         {
             name = line[..colon];
-            value = line[(colon + 1)..];
-            if (!value.IsEmpty && value[0] == (byte)' ')
-            {
-                value = value[1..];
-            }
+            valueStart = colon + 1 < length && line[colon + 1] == (byte)' ' ? colon + 2 : colon + 1;
         }
+
+        ReadOnlySpan<byte> value = line[valueStart..];
 
         // Field names are compared as bytes: the four that matter are ASCII, and bytes that
         // decode to anything else never equal them.
         switch (name.Length)
         {
             case 4 when name.SequenceEqual("data"u8):
-                _data.Append(value);
-                _data.Append(LF);
+                AppendData(source, start + valueStart, value.Length, inLineBuffer);
                 break;
             case 5 when name.SequenceEqual("event"u8):
                 _eventType = value.IsEmpty ? null : _types.GetString(value);
@@ -280,19 +316,76 @@ public sealed partial class SseParser : IDisposable
         }
     }
 
-    private void DispatchEvent()
+    private void AppendData(ReadOnlySpan<byte> source, int start, int length, bool inLineBuffer)
     {
-        LastEventId = _lastEventIdBuffer;
-        if (_data.Length > 0)
+        bool first = _data.Length == 0 && _chunkDataLength == NoChunkData;
+        if (first && !inLineBuffer)
         {
-            ReadOnlySpan<byte> data = _data.Span[..^1];
-            string text = data.IsEmpty ? string.Empty : Encoding.UTF8.GetString(data);
-            _ready.Enqueue(SseItem.ForEvent(_eventType, text, LastEventId, _blockRetry));
+            _chunkDataStart = start;
+            _chunkDataLength = length;
+            return;
         }
 
+        if (first)
+        {
+            // A long line gathered across chunks: take its buffer as the data buffer.
+            (_line, _data) = (_data, _line);
+            _dataStart = start;
+            _data.Append(LF);
+            return;
+        }
+
+        KeepChunkData(source);
+        _data.Append(source.Slice(start, length));
+        _data.Append(LF);
+    }
+
+    /// <summary>Copies a first data line that still points into the chunk into <see cref="_data"/>.</summary>
+    private void KeepChunkData(ReadOnlySpan<byte> chunk)
+    {
+        if (_chunkDataLength != NoChunkData)
+        {
+            _data.Append(chunk.Slice(_chunkDataStart, _chunkDataLength));
+            _data.Append(LF);
+            _chunkDataLength = NoChunkData;
+        }
+    }
+
+    private void DispatchEvent(ReadOnlySpan<byte> source)
+    {
+        LastEventId = _lastEventIdBuffer;
+        ReadOnlySpan<byte> data = _chunkDataLength != NoChunkData
+            ? source.Slice(_chunkDataStart, _chunkDataLength)
+            : _data.Length > 0 ? _data.Span[_dataStart..^1] : default;
+        if (_chunkDataLength != NoChunkData || _data.Length > 0)
+        {
+            string text = data.IsEmpty ? string.Empty : Encoding.UTF8.GetString(data);
+            Enqueue(new SseItem(SseItemKind.Event, _eventType ?? SseItem.DefaultEventType, text, LastEventId, _blockRetry));
+        }
+
+        ResetBlock();
+    }
+
+    private void ResetBlock()
+    {
         _data.Clear();
+        _dataStart = 0;
+        _chunkDataLength = NoChunkData;
         _eventType = null;
         _blockRetry = null;
+    }
+
+    private void Enqueue(in SseItem item)
+    {
+        if (!_hasNext && _ready.Count == 0)
+        {
+            _next = item;
+            _hasNext = true;
+        }
+        else
+        {
+            _ready.Enqueue(item);
+        }
     }
 
     /// <summary>A retry value counts only when it is one or more ASCII digits and fits a long.</summary>

@@ -107,6 +107,30 @@ public sealed class SseParserSourceTests
     }
 
     [Fact]
+    public async Task Stopping_a_pipe_read_early_leaves_the_rest_for_the_next_read()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var pipe = new Pipe();
+        using var parser = new SseParser();
+        await pipe.Writer.WriteAsync("data: 1\n\ndata: 2\n\ndata: 3\n\n"u8.ToArray(), timeout.Token);
+        await pipe.Writer.CompleteAsync();
+
+        await foreach (SseItem first in parser.ReadAsync(pipe.Reader, timeout.Token))
+        {
+            Assert.Equal("1", first.Data);
+            break;
+        }
+
+        var rest = new List<string>();
+        await foreach (SseItem item in parser.ReadAsync(pipe.Reader, timeout.Token))
+        {
+            rest.Add(item.Data);
+        }
+
+        Assert.Equal(["2", "3"], rest);
+    }
+
+    [Fact]
     public void A_reconnecting_client_starts_from_its_last_event_id()
     {
         var options = new SseParserOptions { LastEventId = "41" };

@@ -1,0 +1,9 @@
+using System.CommandLine;
+using Herald.Server.Commands;
+
+var root = new RootCommand("herald: the Herald Server-Sent Events toolkit.")
+{
+    ParseCommand.Create(),
+};
+
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
