@@ -238,7 +238,7 @@ public sealed partial class SseParser : IDisposable
             }
 
             position++;
-            if (stopAtFirstItem && (_hasNext || _ready.Count > 0))
+            if (stopAtFirstItem && Count > 0)
             {
                 break;
             }
@@ -354,11 +354,11 @@ public sealed partial class SseParser : IDisposable
     private void DispatchEvent(ReadOnlySpan<byte> source)
     {
         LastEventId = _lastEventIdBuffer;
-        ReadOnlySpan<byte> data = _chunkDataLength != NoChunkData
-            ? source.Slice(_chunkDataStart, _chunkDataLength)
-            : _data.Length > 0 ? _data.Span[_dataStart..^1] : default;
         if (_chunkDataLength != NoChunkData || _data.Length > 0)
         {
+            ReadOnlySpan<byte> data = _chunkDataLength != NoChunkData
+                ? source.Slice(_chunkDataStart, _chunkDataLength)
+                : _data.Span[_dataStart..^1];
             string text = data.IsEmpty ? string.Empty : Encoding.UTF8.GetString(data);
             Enqueue(new SseItem(SseItemKind.Event, _eventType ?? SseItem.DefaultEventType, text, LastEventId, _blockRetry));
         }
@@ -377,7 +377,7 @@ public sealed partial class SseParser : IDisposable
 
     private void Enqueue(in SseItem item)
     {
-        if (!_hasNext && _ready.Count == 0)
+        if (Count == 0)
         {
             _next = item;
             _hasNext = true;
