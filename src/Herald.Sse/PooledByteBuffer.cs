@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace Herald.Sse;
 
@@ -19,6 +20,7 @@ internal struct PooledByteBuffer : IDisposable
 
     public readonly ReadOnlySpan<byte> Span => _array.AsSpan(0, _length);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Append(ReadOnlySpan<byte> bytes)
     {
         if (_array is null || _array.Length - _length < bytes.Length)
@@ -30,6 +32,7 @@ internal struct PooledByteBuffer : IDisposable
         _length += bytes.Length;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Append(byte value)
     {
         if (_array is null || _array.Length == _length)
@@ -40,6 +43,7 @@ internal struct PooledByteBuffer : IDisposable
         _array![_length++] = value;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Clear()
     {
         _length = 0;

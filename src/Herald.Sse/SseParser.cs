@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Herald.Sse;
@@ -23,6 +26,12 @@ public sealed partial class SseParser : IDisposable
 {
     private const byte LF = (byte)'\n';
     private const byte CR = (byte)'\r';
+
+    // Field names as little-endian integers ("even" and "retr" are completed by their fifth byte).
+    private const uint DataField = 'd' | ('a' << 8) | ('t' << 16) | ('a' << 24);
+    private const uint EvenField = 'e' | ('v' << 8) | ('e' << 16) | ('n' << 24);
+    private const uint RetrField = 'r' | ('e' << 8) | ('t' << 16) | ('r' << 24);
+    private const ushort IdField = 'i' | ('d' << 8);
 
     private readonly int _maxEventSize;
 
@@ -95,6 +104,7 @@ public sealed partial class SseParser : IDisposable
     /// Parses lines from <paramref name="bytes"/> until one of them completes an item, and says how
     /// many bytes that took, so that readers hand out items as they go and the queue stays small.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal int AppendUntilItem(ReadOnlySpan<byte> bytes) => Consume(bytes, stopAtFirstItem: true);
 
     /// <summary>
@@ -111,6 +121,7 @@ public sealed partial class SseParser : IDisposable
     /// <summary>Takes the next parsed item, in stream order.</summary>
     /// <param name="item">The item, when one is ready.</param>
     /// <returns>Whether an item was ready.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryRead(out SseItem item)
     {
         if (_hasNext)
@@ -134,31 +145,27 @@ public sealed partial class SseParser : IDisposable
         _completed = true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Consume(ReadOnlySpan<byte> bytes, bool stopAtFirstItem)
     {
         if (_completed || _faulted)
         {
-            throw new InvalidOperationException(_faulted
-                ? "The parser failed on an earlier chunk and cannot go on."
-                : "The stream was already completed.");
+            ThrowUnusable();
         }
 
-        try
+        int length = bytes.Length;
+        if (!_pastStreamStart)
         {
-            int length = bytes.Length;
-            if (!_pastStreamStart)
-            {
-                bytes = SkipByteOrderMark(bytes);
-            }
+            bytes = SkipByteOrderMark(bytes);
+        }
 
-            return length - ParseLines(bytes, stopAtFirstItem).Length;
-        }
-        catch
-        {
-            _faulted = true;
-            throw;
-        }
+        return length - ParseLines(bytes, stopAtFirstItem).Length;
     }
+
+    [DoesNotReturn]
+    private void ThrowUnusable() => throw new InvalidOperationException(_faulted
+        ? "The parser failed on an earlier chunk and cannot go on."
+        : "The stream was already completed.");
 
     /// <summary>Strips one UTF-8 byte order mark at the very start, also when split across chunks.</summary>
     private ReadOnlySpan<byte> SkipByteOrderMark(ReadOnlySpan<byte> bytes)
@@ -203,7 +210,8 @@ public sealed partial class SseParser : IDisposable
 
         while (position < chunk.Length)
         {
-            int length = chunk[position..].IndexOfAny(CR, LF);
+            // Every event ends with a blank line: one byte tells, with no search and no field parsing.
+            int length = chunk[position] is LF or CR ? 0 : chunk[position..].IndexOfAny(CR, LF);
             if (length < 0)
             {
                 EnsureWithinLimit(_line.Length + chunk.Length - position);
@@ -215,7 +223,14 @@ public sealed partial class SseParser : IDisposable
             EnsureWithinLimit(_line.Length + length);
             if (_line.Length == 0)
             {
-                ProcessLine(chunk, position, length, inLineBuffer: false);
+                if (length == 0)
+                {
+                    DispatchEvent(chunk);
+                }
+                else
+                {
+                    ProcessLine(chunk, position, length, inLineBuffer: false);
+                }
             }
             else
             {
@@ -249,13 +264,25 @@ public sealed partial class SseParser : IDisposable
         return chunk[position..];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void EnsureWithinLimit(int lineLength)
     {
         long held = (long)lineLength + _data.Length + (_chunkDataLength == NoChunkData ? 0 : _chunkDataLength + 1);
         if (held > _maxEventSize)
         {
-            throw new SseEventTooLargeException(_maxEventSize);
+            FailEventTooLarge();
         }
+    }
+
+    /// <summary>
+    /// The one way parsing fails: the parser stops for good, since it cannot resynchronize in
+    /// the middle of an event. Kept out of the callers so the checks on the per-line path inline.
+    /// </summary>
+    [DoesNotReturn]
+    private void FailEventTooLarge()
+    {
+        _faulted = true;
+        throw new SseEventTooLargeException(_maxEventSize);
     }
 
     /// <summary>Processes the line at <paramref name="source"/>[start..start+length].</summary>
@@ -289,24 +316,34 @@ public sealed partial class SseParser : IDisposable
 
         ReadOnlySpan<byte> value = line[valueStart..];
 
-        // Field names are compared as bytes: the four that matter are ASCII, and bytes that
-        // decode to anything else never equal them.
+        // Field names are compared as bytes, read as integers: the four that matter are ASCII, and
+        // bytes that decode to anything else never equal them.
         switch (name.Length)
         {
-            case 4 when name.SequenceEqual("data"u8):
-                AppendData(source, start + valueStart, value.Length, inLineBuffer);
+            case 4 when BinaryPrimitives.ReadUInt32LittleEndian(name) == DataField:
+                if (!inLineBuffer && _data.Length == 0 && _chunkDataLength == NoChunkData)
+                {
+                    // The common case, a block's first data line: leave it in the chunk for now.
+                    _chunkDataStart = start + valueStart;
+                    _chunkDataLength = value.Length;
+                }
+                else
+                {
+                    AppendData(source, start + valueStart, value.Length, inLineBuffer);
+                }
+
                 break;
-            case 5 when name.SequenceEqual("event"u8):
+            case 5 when BinaryPrimitives.ReadUInt32LittleEndian(name) == EvenField && name[4] == (byte)'t':
                 _eventType = value.IsEmpty ? null : _types.GetString(value);
                 break;
-            case 2 when name.SequenceEqual("id"u8):
+            case 2 when BinaryPrimitives.ReadUInt16LittleEndian(name) == IdField:
                 if (!value.Contains((byte)0))
                 {
                     _lastEventIdBuffer = _ids.GetString(value);
                 }
 
                 break;
-            case 5 when name.SequenceEqual("retry"u8):
+            case 5 when BinaryPrimitives.ReadUInt32LittleEndian(name) == RetrField && name[4] == (byte)'y':
                 if (TryParseRetry(value, out long retry))
                 {
                     Retry = _blockRetry = retry;
@@ -316,17 +353,10 @@ public sealed partial class SseParser : IDisposable
         }
     }
 
+    /// <summary>Adds a data line that is not a block's first one in the chunk (see <see cref="ProcessLine"/>).</summary>
     private void AppendData(ReadOnlySpan<byte> source, int start, int length, bool inLineBuffer)
     {
-        bool first = _data.Length == 0 && _chunkDataLength == NoChunkData;
-        if (first && !inLineBuffer)
-        {
-            _chunkDataStart = start;
-            _chunkDataLength = length;
-            return;
-        }
-
-        if (first)
+        if (inLineBuffer && _data.Length == 0 && _chunkDataLength == NoChunkData)
         {
             // A long line gathered across chunks: take its buffer as the data buffer.
             (_line, _data) = (_data, _line);
@@ -341,6 +371,7 @@ public sealed partial class SseParser : IDisposable
     }
 
     /// <summary>Copies a first data line that still points into the chunk into <see cref="_data"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void KeepChunkData(ReadOnlySpan<byte> chunk)
     {
         if (_chunkDataLength != NoChunkData)
@@ -366,6 +397,7 @@ public sealed partial class SseParser : IDisposable
         ResetBlock();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ResetBlock()
     {
         _data.Clear();
@@ -375,6 +407,7 @@ public sealed partial class SseParser : IDisposable
         _blockRetry = null;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Enqueue(in SseItem item)
     {
         if (Count == 0)
