@@ -43,6 +43,20 @@ internal struct PooledByteBuffer : IDisposable
         _array![_length++] = value;
     }
 
+    /// <summary>The free space after the content, at least <paramref name="sizeHint"/> bytes, to read into.</summary>
+    public Memory<byte> GetFreeMemory(int sizeHint)
+    {
+        if (_array is null || _array.Length - _length < sizeHint)
+        {
+            Grow(sizeHint);
+        }
+
+        return _array.AsMemory(_length);
+    }
+
+    /// <summary>Counts <paramref name="count"/> bytes written into <see cref="GetFreeMemory"/> as content.</summary>
+    public void Advance(int count) => _length += count;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Clear()
     {

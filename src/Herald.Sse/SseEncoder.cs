@@ -106,6 +106,18 @@ public static class SseEncoder
 
     private static void WriteLine(IBufferWriter<byte> destination, ReadOnlySpan<byte> prefix, ReadOnlySpan<char> text)
     {
+        if (text.Length <= TranscodeSliceChars)
+        {
+            // The usual line: one span for prefix, text and LF, so one GetSpan and one Advance.
+            Span<byte> span = destination.GetSpan(prefix.Length + (text.Length * 3) + 1);
+            prefix.CopyTo(span);
+            Utf8.FromUtf16(text, span[prefix.Length..], out _, out int written, replaceInvalidSequences: true, isFinalBlock: true);
+            int length = prefix.Length + written;
+            span[length] = (byte)'\n';
+            destination.Advance(length + 1);
+            return;
+        }
+
         WriteAscii(destination, prefix);
         WriteUtf8(destination, text);
         WriteAscii(destination, "\n"u8);

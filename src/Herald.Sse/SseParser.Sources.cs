@@ -67,10 +67,17 @@ public sealed partial class SseParser
         byte[] buffer = ArrayPool<byte>.Shared.Rent(StreamReadSize);
         try
         {
-            int read;
-            while ((read = stream.Read(buffer)) > 0)
+            while (true)
             {
-                for (int offset = 0; TryReadFrom(buffer.AsSpan(0, read), ref offset, out SseItem item);)
+                Memory<byte> target = ReadTarget(buffer);
+                int read = stream.Read(target.Span);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                int length = Received(target.Span[..read], buffer);
+                for (int offset = 0; TryReadFrom(buffer.AsSpan(0, length), ref offset, out SseItem item);)
                 {
                     yield return item;
                 }
@@ -89,10 +96,17 @@ public sealed partial class SseParser
         byte[] buffer = ArrayPool<byte>.Shared.Rent(StreamReadSize);
         try
         {
-            int read;
-            while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            while (true)
             {
-                for (int offset = 0; TryReadFrom(buffer.AsSpan(0, read), ref offset, out SseItem item);)
+                Memory<byte> target = ReadTarget(buffer);
+                int read = await stream.ReadAsync(target, cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                int length = Received(target.Span[..read], buffer);
+                for (int offset = 0; TryReadFrom(buffer.AsSpan(0, length), ref offset, out SseItem item);)
                 {
                     yield return item;
                 }
@@ -165,5 +179,32 @@ public sealed partial class SseParser
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Where the next read from a stream goes: the reader's buffer, or, while a line runs on past
+    /// the last read (a big event), straight into the line buffer, so its bytes are copied once.
+    /// </summary>
+    private Memory<byte> ReadTarget(byte[] buffer) =>
+        _line.Length > 0 && !_completed && !_faulted ? _line.GetFreeMemory(StreamReadSize) : buffer;
+
+    /// <summary>
+    /// Takes in the bytes just read into <see cref="ReadTarget"/>. Read into the line buffer,
+    /// those before the line's end join the line, and the rest moves to <paramref name="buffer"/>.
+    /// </summary>
+    /// <returns>How many bytes at the start of <paramref name="buffer"/> are left to parse.</returns>
+    private int Received(Span<byte> read, byte[] buffer)
+    {
+        if (_line.Length == 0 || _completed || _faulted)
+        {
+            return read.Length;
+        }
+
+        int end = read.IndexOfAny(CR, LF);
+        int joined = end < 0 ? read.Length : end;
+        EnsureWithinLimit(_line.Length + joined);
+        _line.Advance(joined);
+        read[joined..].CopyTo(buffer);
+        return read.Length - joined;
     }
 }
