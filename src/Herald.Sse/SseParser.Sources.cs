@@ -185,8 +185,9 @@ public sealed partial class SseParser
     /// Where the next read from a stream goes: the reader's buffer, or, while a line runs on past
     /// the last read (a big event), straight into the line buffer, so its bytes are copied once.
     /// </summary>
+    /// <remarks>A read into the line buffer is bounded to the read size, so what follows the line's end always fits the reader's buffer.</remarks>
     private Memory<byte> ReadTarget(byte[] buffer) =>
-        _line.Length > 0 && !_completed && !_faulted ? _line.GetFreeMemory(StreamReadSize) : buffer;
+        _line.Length > 0 && !_completed && !_faulted ? _line.GetFreeMemory(StreamReadSize)[..StreamReadSize] : buffer;
 
     /// <summary>
     /// Takes in the bytes just read into <see cref="ReadTarget"/>. Read into the line buffer,

@@ -131,6 +131,37 @@ public sealed class SseParserSourceTests
     }
 
     [Fact]
+    public async Task Many_events_with_lines_across_every_read_boundary_read_the_same_as_a_whole_parse()
+    {
+        // Lines of varied length land across the reader's read boundaries, so lines are gathered
+        // in the line buffer with a large free tail, and a read into it brings many events after.
+        var text = new StringBuilder();
+        for (int i = 0; i < 20_000; i++)
+        {
+            text.Append("id: ").Append(i).Append("\ndata: ").Append('x', i % 97).Append(i % 5 == 0 ? new string('y', 3000) : "").Append("\n\n");
+        }
+
+        byte[] bytes = Encoding.UTF8.GetBytes(text.ToString());
+        List<SseItem> expected = SseParser.Parse(bytes);
+        Assert.Equal(20_000, expected.Count);
+
+        using (var parser = new SseParser())
+        {
+            Assert.Equal(expected, parser.Read(new MemoryStream(bytes)).ToList());
+        }
+
+        using var asyncParser = new SseParser();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var items = new List<SseItem>();
+        await foreach (SseItem item in asyncParser.ReadAsync(new MemoryStream(bytes), timeout.Token))
+        {
+            items.Add(item);
+        }
+
+        Assert.Equal(expected, items);
+    }
+
+    [Fact]
     public void A_reconnecting_client_starts_from_its_last_event_id()
     {
         var options = new SseParserOptions { LastEventId = "41" };
