@@ -182,12 +182,16 @@ public sealed partial class SseParser
     }
 
     /// <summary>
-    /// Where the next read from a stream goes: the reader's buffer, or, while a line runs on past
-    /// the last read (a big event), straight into the line buffer, so its bytes are copied once.
+    /// Whether a line already as long as a read is still running on (a big event): then reads go
+    /// straight into the line buffer, so its bytes are copied once. Short lines that merely cross
+    /// a read boundary take the usual path, which copies less for them.
     /// </summary>
+    private bool GatheringLongLine => _line.Length >= StreamReadSize && !_completed && !_faulted;
+
+    /// <summary>Where the next read from a stream goes: the line buffer's free space while <see cref="GatheringLongLine"/>, else the reader's buffer.</summary>
     /// <remarks>A read into the line buffer is bounded to the read size, so what follows the line's end always fits the reader's buffer.</remarks>
     private Memory<byte> ReadTarget(byte[] buffer) =>
-        _line.Length > 0 && !_completed && !_faulted ? _line.GetFreeMemory(StreamReadSize)[..StreamReadSize] : buffer;
+        GatheringLongLine ? _line.GetFreeMemory(StreamReadSize)[..StreamReadSize] : buffer;
 
     /// <summary>
     /// Takes in the bytes just read into <see cref="ReadTarget"/>. Read into the line buffer,
@@ -196,7 +200,7 @@ public sealed partial class SseParser
     /// <returns>How many bytes at the start of <paramref name="buffer"/> are left to parse.</returns>
     private int Received(Span<byte> read, byte[] buffer)
     {
-        if (_line.Length == 0 || _completed || _faulted)
+        if (!GatheringLongLine)
         {
             return read.Length;
         }

@@ -133,12 +133,13 @@ public sealed class SseParserSourceTests
     [Fact]
     public async Task Many_events_with_lines_across_every_read_boundary_read_the_same_as_a_whole_parse()
     {
-        // Lines of varied length land across the reader's read boundaries, so lines are gathered
-        // in the line buffer with a large free tail, and a read into it brings many events after.
+        // Lines of varied length land across the reader's read boundaries; the 40 KB ones are long
+        // enough to be read straight into the line buffer, and the read that ends them brings
+        // many more events.
         var text = new StringBuilder();
         for (int i = 0; i < 20_000; i++)
         {
-            text.Append("id: ").Append(i).Append("\ndata: ").Append('x', i % 97).Append(i % 5 == 0 ? new string('y', 3000) : "").Append("\n\n");
+            text.Append("id: ").Append(i).Append("\ndata: ").Append('x', i % 97).Append(i % 5 == 0 ? new string('y', 3000) : "").Append(i % 1000 == 0 ? new string('z', 40_000) : "").Append("\n\n");
         }
 
         byte[] bytes = Encoding.UTF8.GetBytes(text.ToString());
