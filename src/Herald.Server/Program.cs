@@ -3,6 +3,7 @@ using Herald.Server.Commands;
 
 var root = new RootCommand("herald: the Herald Server-Sent Events toolkit.")
 {
+    ServeCommand.Create(),
     ParseCommand.Create(),
 };
 

@@ -76,13 +76,31 @@ public static class SseEncoder
         WriteLines(destination, ":"u8, text);
     }
 
-    private static void ValidateField(string? value, string paramName)
+    /// <summary>
+    /// Checks a value meant for the <c>event</c> or <c>id</c> field: CR or LF would end the line
+    /// early and let the rest inject fields, and clients ignore an id containing NUL.
+    /// </summary>
+    /// <param name="value">The value to check; <see langword="null"/> is valid.</param>
+    /// <param name="fieldName">The field's name, used in the message (for example <c>id</c>).</param>
+    /// <returns><see langword="null"/> when the value can be sent; otherwise a message that names
+    /// the field, the character and where it is.</returns>
+    public static string? DescribeInvalidField(string? value, string fieldName)
     {
         int bad = value is null ? -1 : value.AsSpan().IndexOfAny('\r', '\n', '\0');
-        if (bad >= 0)
+        if (bad < 0)
         {
-            string what = value![bad] switch { '\r' => "CR", '\n' => "LF", _ => "NUL" };
-            throw new ArgumentException($"The event {(paramName == "id" ? "id" : "type")} must not contain CR, LF or NUL; it contains {what} at index {bad}.", paramName);
+            return null;
+        }
+
+        string what = value![bad] switch { '\r' => "CR", '\n' => "LF", _ => "NUL" };
+        return $"The event {fieldName} must not contain CR, LF or NUL; it contains {what} at index {bad}.";
+    }
+
+    private static void ValidateField(string? value, string paramName)
+    {
+        if (DescribeInvalidField(value, paramName) is { } message)
+        {
+            throw new ArgumentException(message, paramName);
         }
     }
 

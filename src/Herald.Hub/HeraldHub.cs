@@ -1,0 +1,234 @@
+using System.Collections.Concurrent;
+using Herald.Hub.Delivery;
+using Herald.Hub.History;
+using Herald.Hub.Selectors;
+using Herald.Sse;
+using Microsoft.Extensions.Options;
+
+namespace Herald.Hub;
+
+/// <summary>
+/// The engine: stores each update, encodes it once, and hands the shared frame to the queues of
+/// the subscribers the topic index finds. Also admits subscribers (the connection cap), and
+/// sends heartbeats and ends subscriptions at their deadline.
+/// </summary>
+public sealed class HeraldHub : IHeraldPublisher, IDisposable
+{
+    private static readonly SseFrame Heartbeat = SseFrame.Constant(":\n\n"u8.ToArray());
+
+    private readonly IEventLog _log;
+    private readonly HeraldOptions _options;
+    private readonly TimeProvider _time;
+    private readonly TopicSelectorCache _selectors;
+    private readonly TopicIndex _index = new();
+    private readonly ConcurrentDictionary<Subscriber, byte> _subscribers = new();
+    private readonly SemaphoreSlim _publishLock = new(1, 1);
+    private readonly List<Subscriber> _matches = [];
+    private int _admitted;
+
+    /// <summary>Creates the hub.</summary>
+    /// <param name="log">Where updates are stored for resuming subscribers.</param>
+    /// <param name="options">The hub options.</param>
+    /// <param name="time">The clock for heartbeats and deadlines.</param>
+    /// <param name="selectors">The compiled topic selectors, shared with authorization.</param>
+    public HeraldHub(IEventLog log, IOptions<HeraldOptions> options, TimeProvider time, TopicSelectorCache selectors)
+    {
+        ArgumentNullException.ThrowIfNull(selectors);
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        _log = log;
+        _options = options.Value;
+        _time = time;
+        _selectors = selectors;
+        MaxSubscribers = _options.MaxSubscribers > 0 ? _options.MaxSubscribers : SubscriberCap.FromDescriptorLimit();
+    }
+
+    /// <summary>How many subscribers may be connected at once.</summary>
+    public int MaxSubscribers { get; }
+
+    /// <summary>How many subscribers are connected now.</summary>
+    public int SubscriberCount => _subscribers.Count;
+
+    /// <summary>The history.</summary>
+    public IEventLog Log => _log;
+
+    internal TimeProvider Time => _time;
+
+    internal HeraldOptions Options => _options;
+
+    internal ICollection<Subscriber> Subscribers => _subscribers.Keys;
+
+    internal TopicSelectorCache Selectors => _selectors;
+
+    /// <inheritdoc />
+    public async ValueTask<string> PublishAsync(Update update, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        if (DescribeInvalidId(update.Id) is { } idError)
+        {
+            throw new ArgumentException(idError, nameof(update));
+        }
+
+        if (SseEncoder.DescribeInvalidField(update.Type, "type") is { } typeError)
+        {
+            throw new ArgumentException(typeError, nameof(update));
+        }
+
+        update.Id ??= $"urn:uuid:{Guid.CreateVersion7()}";
+
+        // One publish at a time from the append to the last enqueue: the live order is the log
+        // order, which is what lets a resuming subscriber switch from replay to live exactly.
+        await _publishLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            long sequence = await _log.AppendAsync(update, CancellationToken.None).ConfigureAwait(false);
+            Dispatch(update, sequence);
+        }
+        finally
+        {
+            _publishLock.Release();
+        }
+
+        return update.Id;
+    }
+
+    /// <summary>Describes why a publisher-supplied id cannot be used, or returns <see langword="null"/>.</summary>
+    internal static string? DescribeInvalidId(string? id) =>
+        id is not null && id.StartsWith('#')
+            ? "The id must not start with '#': ids starting with '#' are reserved for ids the hub generates."
+            : SseEncoder.DescribeInvalidField(id, "id");
+
+    /// <summary>Takes one of the <see cref="MaxSubscribers"/> places, or returns false when all are taken.</summary>
+    internal bool TryAdmit()
+    {
+        if (Interlocked.Increment(ref _admitted) <= MaxSubscribers)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _admitted);
+        return false;
+    }
+
+    /// <summary>Gives back a place taken by <see cref="TryAdmit"/>.</summary>
+    internal void Leave() => Interlocked.Decrement(ref _admitted);
+
+    /// <summary>
+    /// Starts live delivery to <paramref name="subscriber"/>. When it will also replay history,
+    /// registration waits for any publish in progress, so every update is either in the log
+    /// before the replay reads it or queued live after registration (or both, and the writer
+    /// skips the copy).
+    /// </summary>
+    internal async ValueTask RegisterAsync(Subscriber subscriber, CancellationToken cancellationToken)
+    {
+        await _publishLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _index.Add(subscriber);
+            _subscribers.TryAdd(subscriber, 0);
+        }
+        finally
+        {
+            _publishLock.Release();
+        }
+    }
+
+    /// <summary>Stops live delivery to <paramref name="subscriber"/>.</summary>
+    internal void Unregister(Subscriber subscriber)
+    {
+        if (_subscribers.TryRemove(subscriber, out _))
+        {
+            _index.Remove(subscriber);
+        }
+    }
+
+    /// <summary>
+    /// Housekeeping for every subscriber, run by one timer for the whole hub rather than one per
+    /// connection: a heartbeat for those silent for the heartbeat interval, and the end for those
+    /// past their deadline.
+    /// </summary>
+    internal void Sweep()
+    {
+        long now = _time.GetTimestamp();
+        long heartbeatTicks = (long)(_options.HeartbeatInterval.TotalSeconds * _time.TimestampFrequency);
+        foreach (Subscriber subscriber in _subscribers.Keys)
+        {
+            if (now >= subscriber.DeadlineTimestamp)
+            {
+                subscriber.Close(SubscriberCloseReason.Deadline);
+            }
+            else if (heartbeatTicks > 0 && now - subscriber.LastWriteTimestamp >= heartbeatTicks)
+            {
+                subscriber.MarkWritten(now);
+                subscriber.TryEnqueue(Heartbeat);
+            }
+        }
+    }
+
+    /// <summary>Whether <paramref name="subscriber"/> selected <paramref name="update"/> and may
+    /// see it: the replay's test, which live delivery gets from the index.</summary>
+    internal bool Wants(Subscriber subscriber, Update update)
+    {
+        foreach (TopicSelector selector in subscriber.Selectors)
+        {
+            foreach (string topic in update.Topics)
+            {
+                if (selector.Matches(topic))
+                {
+                    return !update.IsPrivate || MayReceivePrivate(subscriber, update);
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>A private update reaches a subscriber only when its token's <c>mercure.subscribe</c>
+    /// selectors match one of the update's topics, canonical or alternate.</summary>
+    private bool MayReceivePrivate(Subscriber subscriber, Update update) =>
+        subscriber.AuthorizedSelectors is { Count: > 0 } authorized && _selectors.MatchesAny(authorized, update.Topics);
+
+    /// <summary>Ends every subscription (the hub is stopping).</summary>
+    internal void CloseAll()
+    {
+        foreach (Subscriber subscriber in _subscribers.Keys)
+        {
+            subscriber.Close(SubscriberCloseReason.HubStopping);
+        }
+    }
+
+    private void Dispatch(Update update, long sequence)
+    {
+        _matches.Clear();
+        _index.Match(update.Topics, sequence, _matches);
+        if (_matches.Count == 0)
+        {
+            return;
+        }
+
+        SseFrame frame = SseFrame.Encode(update, sequence);
+        try
+        {
+            foreach (Subscriber subscriber in _matches)
+            {
+                if (!update.IsPrivate || MayReceivePrivate(subscriber, update))
+                {
+                    subscriber.TryEnqueue(frame);
+                }
+            }
+        }
+        finally
+        {
+            frame.Release();
+            _matches.Clear();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        CloseAll();
+        _publishLock.Dispose();
+    }
+}

@@ -1,0 +1,61 @@
+using Herald.Hub.Authorization;
+
+namespace Herald.Hub;
+
+/// <summary>
+/// The hub's settings, bound from the <c>Herald</c> configuration section (so also from
+/// <c>HERALD__...</c> environment variables). The defaults are the secure ones: no anonymous
+/// subscribers and no cross-origin access until configured.
+/// </summary>
+public sealed class HeraldOptions
+{
+    /// <summary>The configuration section the options are bound from.</summary>
+    public const string SectionName = "Herald";
+
+    /// <summary>JWT keys and where tokens are read from.</summary>
+    public HeraldAuthorizationOptions Authorization { get; set; } = new();
+
+    /// <summary>Whether subscribers without a token may subscribe (they receive public updates only).</summary>
+    public bool AllowAnonymous { get; set; }
+
+    /// <summary>Origins allowed to use the hub from a browser (CORS, with credentials).
+    /// <c>*</c> allows any origin and is accepted only in <see cref="DevMode"/>.</summary>
+    public IList<string> CorsOrigins { get; } = [];
+
+    /// <summary>Origins from which a publish authorized by cookie is accepted (CSRF protection).
+    /// Empty means the <see cref="CorsOrigins"/>.</summary>
+    public IList<string> PublishOrigins { get; } = [];
+
+    /// <summary>How long a subscription may stay silent before the hub writes a heartbeat comment.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How many updates the in-memory history keeps for resuming subscribers.</summary>
+    public int HistorySize { get; set; } = 10_000;
+
+    /// <summary>The most topic selectors one subscription may carry; past it, 400.</summary>
+    public int MaxSelectorsPerSubscription { get; set; } = 1_000;
+
+    /// <summary>The largest publish request body in bytes; past it, 413.</summary>
+    public long MaxPublishBodySize { get; set; } = 1024 * 1024;
+
+    /// <summary>How many frames may wait for one subscriber; a subscriber whose queue overflows is
+    /// disconnected (it resumes with its last event id) so it never slows anyone else.</summary>
+    public int SubscriberQueueCapacity { get; set; } = 1_024;
+
+    /// <summary>The most subscribers connected at once; past it, 503 with <c>Retry-After</c>.
+    /// 0 derives a cap from the process's file-descriptor limit, leaving room for publishers.</summary>
+    public int MaxSubscribers { get; set; }
+
+    /// <summary>What the <c>Retry-After</c> header of a 503 says.</summary>
+    public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a subscription lives at most; each one's deadline is drawn between 80%
+    /// and 100% of it, so load rebalances and tokens are checked again. Zero disables it.</summary>
+    public TimeSpan MaxSubscriptionLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Whether the active-subscriptions API and subscription events are on.</summary>
+    public bool EnableSubscriptions { get; set; }
+
+    /// <summary>Development mode: allows the <c>*</c> CORS origin. Never for production.</summary>
+    public bool DevMode { get; set; }
+}

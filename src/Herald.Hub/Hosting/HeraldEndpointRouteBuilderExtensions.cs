@@ -1,0 +1,43 @@
+using Herald.Hub;
+using Herald.Hub.Authorization;
+using Herald.Hub.Http;
+using Herald.Hub.Subscriptions;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+#pragma warning disable IDE0130 // Extension methods live in the namespace of what they extend, so they are found without a using.
+namespace Microsoft.AspNetCore.Builder;
+#pragma warning restore IDE0130
+
+/// <summary>Maps the Herald hub's endpoints.</summary>
+public static class HeraldEndpointRouteBuilderExtensions
+{
+    /// <summary>The path the Mercure protocol gives a hub.</summary>
+    public const string DefaultPath = "/.well-known/mercure";
+
+    /// <summary>
+    /// Maps the hub at <paramref name="path"/>: GET to subscribe, POST to publish, OPTIONS for
+    /// CORS preflight, and the active subscriptions API under <c>{path}/subscriptions</c>.
+    /// </summary>
+    /// <param name="endpoints">The application's routes.</param>
+    /// <param name="path">Where the hub lives; the Mercure default unless there is a reason.</param>
+    /// <returns>A builder for conventions applied to all of the hub's endpoints.</returns>
+    public static RouteGroupBuilder MapHerald(this IEndpointRouteBuilder endpoints, string path = DefaultPath)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        path = "/" + path.Trim('/');
+
+        IServiceProvider services = endpoints.ServiceProvider;
+        HeraldHub hub = services.GetRequiredService<HeraldHub>();
+        IHubAuthorizer authorizer = services.GetRequiredService<IHubAuthorizer>();
+        var subscriptions = new ActiveSubscriptions(hub, path);
+
+        RouteGroupBuilder group = endpoints.MapGroup(path);
+        group.MapGet(string.Empty, new SubscribeEndpoint(hub, authorizer, subscriptions).HandleAsync);
+        group.MapPost(string.Empty, new PublishEndpoint(hub, authorizer, path).HandleAsync);
+        group.MapGet("/subscriptions/{**rest}", new SubscriptionsEndpoint(hub, authorizer, subscriptions).HandleAsync);
+        group.MapMethods("/{**rest}", ["OPTIONS"], context => HubCors.PreflightAsync(context, hub.Options));
+        return group;
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Herald.Hub.Hosting;
+
+/// <summary>
+/// One timer for the whole hub: heartbeats and subscription deadlines are checked on its ticks,
+/// so no connection carries a timer of its own. Also ends every subscription when the
+/// application stops, so the server's shutdown does not wait on streams that never end.
+/// </summary>
+internal sealed class HubHousekeeping(HeraldHub hub, IOptions<HeraldOptions> options, TimeProvider time, IHostApplicationLifetime lifetime) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using CancellationTokenRegistration onStopping = lifetime.ApplicationStopping.Register(hub.CloseAll);
+
+        // A quarter of the heartbeat interval keeps heartbeats within 25% of it; at most a second
+        // apart so deadlines and token expiries are kept to the second.
+        TimeSpan period = TimeSpan.FromTicks(Math.Clamp(options.Value.HeartbeatInterval.Ticks / 4, TimeSpan.FromMilliseconds(20).Ticks, TimeSpan.FromSeconds(1).Ticks));
+        using var timer = new PeriodicTimer(period, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                hub.Sweep();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace Herald.Hub.Http;
+
+/// <summary>The hub's error answers: a status and a plain-text message saying what was wrong.</summary>
+internal static class HubResponses
+{
+    public static Task ErrorAsync(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(message + "\n", context.RequestAborted);
+    }
+
+    /// <summary>401 with the <c>WWW-Authenticate: Bearer</c> challenge RFC 6750 defines; an
+    /// invalid token also gets <c>error="invalid_token"</c>.</summary>
+    public static Task UnauthorizedAsync(HttpContext context, string message, bool invalidToken)
+    {
+        context.Response.Headers[HeaderNames.WWWAuthenticate] = invalidToken
+            ? $"Bearer error=\"invalid_token\", error_description=\"{message.Replace('"', '\'')}\""
+            : "Bearer";
+        return ErrorAsync(context, StatusCodes.Status401Unauthorized, message);
+    }
+}

@@ -1,0 +1,200 @@
+using System.Globalization;
+using Herald.Hub.Authorization;
+using Herald.Sse;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
+
+namespace Herald.Hub.Http;
+
+/// <summary>
+/// POST to the hub: a form-encoded update. Validates it, checks the publisher's token, stores and
+/// delivers it, and answers with its id.
+/// </summary>
+internal sealed class PublishEndpoint(HeraldHub hub, IHubAuthorizer authorizer, string hubPath)
+{
+    public async Task HandleAsync(HttpContext context)
+    {
+        HeraldOptions options = hub.Options;
+        HubCors.Apply(context, options);
+        HttpRequest request = context.Request;
+
+        if (!request.HasFormContentType || !MediaTypeHeaderValue.TryParse(request.ContentType, out MediaTypeHeaderValue? type)
+            || !type.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+        {
+            await HubResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, "The update must be sent as application/x-www-form-urlencoded.").ConfigureAwait(false);
+            return;
+        }
+
+        // Checked before any byte of the body is read: an oversized publish costs nothing.
+        if (request.ContentLength > options.MaxPublishBodySize)
+        {
+            await TooLargeAsync(context, options).ConfigureAwait(false);
+            return;
+        }
+
+        HubAuthorizationResult authorization = await authorizer.AuthorizeAsync(request, HubRole.Publisher, context.RequestAborted).ConfigureAwait(false);
+        if (authorization.Status != HubAuthorizationStatus.Authorized)
+        {
+            bool invalid = authorization.Status == HubAuthorizationStatus.Invalid;
+            await HubResponses.UnauthorizedAsync(context, invalid ? authorization.Error ?? "The token is invalid." : "Publishing needs a token: send it as 'Authorization: Bearer <token>'.", invalid).ConfigureAwait(false);
+            return;
+        }
+
+        if (authorization.Source == TokenSource.Cookie && !IsAllowedOrigin(request, options))
+        {
+            await HubResponses.ErrorAsync(context, StatusCodes.Status403Forbidden, "A publish authorized by cookie must come from an allowed Origin.").ConfigureAwait(false);
+            return;
+        }
+
+        IFormCollection form;
+        try
+        {
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = options.MaxPublishBodySize;
+            }
+
+            var reader = new FormFeature(request, new FormOptions
+            {
+                ValueLengthLimit = (int)Math.Min(int.MaxValue, options.MaxPublishBodySize),
+                ValueCountLimit = options.MaxSelectorsPerSubscription + 16,
+            });
+            form = await reader.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException error) when (error.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await TooLargeAsync(context, options).ConfigureAwait(false);
+            return;
+        }
+        catch (InvalidDataException error)
+        {
+            await HubResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, $"The form could not be read: {error.Message}").ConfigureAwait(false);
+            return;
+        }
+
+        if (Parse(form, out string? problem) is not { } update)
+        {
+            await HubResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, problem!).ConfigureAwait(false);
+            return;
+        }
+
+        if (Forbidden(update, authorization.Claims!) is { } denial)
+        {
+            await HubResponses.ErrorAsync(context, StatusCodes.Status403Forbidden, denial).ConfigureAwait(false);
+            return;
+        }
+
+        string id = await hub.PublishAsync(update, context.RequestAborted).ConfigureAwait(false);
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.WriteAsync(id, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>Builds the update from the form, or says which field is wrong.</summary>
+    internal static Update? Parse(IFormCollection form, out string? problem)
+    {
+        StringValues topics = form["topic"];
+        if (topics.Count == 0 || topics.Any(string.IsNullOrEmpty))
+        {
+            problem = "Missing \"topic\": an update needs at least one non-empty topic.";
+            return null;
+        }
+
+        string? id = Single(form, "id");
+        if (HeraldHub.DescribeInvalidId(id) is { } idProblem)
+        {
+            problem = idProblem;
+            return null;
+        }
+
+        string? type = Single(form, "type");
+        if (SseEncoder.DescribeInvalidField(type, "type") is { } typeProblem)
+        {
+            problem = typeProblem;
+            return null;
+        }
+
+        long? retry = null;
+        if (Single(form, "retry") is { } retryText)
+        {
+            if (retryText.Length == 0 || !retryText.All(char.IsAsciiDigit)
+                || !long.TryParse(retryText, NumberStyles.None, CultureInfo.InvariantCulture, out long milliseconds))
+            {
+                problem = $"\"retry\" must be a number of milliseconds made of ASCII digits only; got \"{retryText}\".";
+                return null;
+            }
+
+            retry = milliseconds;
+        }
+
+        problem = null;
+        return new Update(
+            topics.ToArray()!,
+            Single(form, "data") ?? string.Empty,
+            string.IsNullOrEmpty(id) ? null : id,
+            string.IsNullOrEmpty(type) ? null : type,
+            retry,
+            // The field's presence makes an update private, whatever its value.
+            isPrivate: form.ContainsKey("private"));
+    }
+
+    /// <summary>Why the token may not publish this update, or <see langword="null"/>.</summary>
+    private string? Forbidden(Update update, HubClaims claims)
+    {
+        foreach (string topic in update.Topics)
+        {
+            if (IsReserved(topic))
+            {
+                return $"The topic \"{topic}\" is in the hub's reserved namespace {hubPath}; only the hub publishes there.";
+            }
+        }
+
+        if (claims.Publish is not { } allowed)
+        {
+            return "The token has no mercure.publish claim: it may not publish.";
+        }
+
+        foreach (string topic in update.Topics)
+        {
+            if (!hub.Selectors.MatchesAny(allowed, topic))
+            {
+                return $"The token's mercure.publish selectors do not allow the topic \"{topic}\".";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether a topic's path, resolved as a URI reference, is the hub's path or below it,
+    /// whatever the scheme and host, so no publisher can forge the hub's subscription events.</summary>
+    private bool IsReserved(string topic)
+    {
+        if (!Uri.TryCreate(new Uri("http://hub.invalid"), topic, out Uri? resolved))
+        {
+            return false;
+        }
+
+        string path = resolved.AbsolutePath;
+        return path.Equals(hubPath, StringComparison.Ordinal)
+            || path.StartsWith(hubPath + "/", StringComparison.Ordinal);
+    }
+
+    private static string? Single(IFormCollection form, string key) =>
+        form.TryGetValue(key, out StringValues values) && values.Count > 0 ? values[0] : null;
+
+    private static bool IsAllowedOrigin(HttpRequest request, HeraldOptions options)
+    {
+        string? origin = request.Headers.Origin.ToString();
+        if (string.IsNullOrEmpty(origin) && Uri.TryCreate(request.Headers.Referer.ToString(), UriKind.Absolute, out Uri? referer))
+        {
+            origin = referer.GetLeftPart(UriPartial.Authority);
+        }
+
+        IList<string> allowed = options.PublishOrigins.Count > 0 ? options.PublishOrigins : options.CorsOrigins;
+        return !string.IsNullOrEmpty(origin) && HubCors.IsAllowed(allowed, origin);
+    }
+
+    private static Task TooLargeAsync(HttpContext context, HeraldOptions options) =>
+        HubResponses.ErrorAsync(context, StatusCodes.Status413PayloadTooLarge, $"The update is larger than the hub accepts ({options.MaxPublishBodySize} bytes).");
+}

@@ -1,0 +1,250 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Json;
+using Herald.Hub.Authorization;
+using Herald.Hub.Delivery;
+using Herald.Hub.History;
+using Herald.Hub.Selectors;
+using Herald.Hub.Subscriptions;
+using Herald.Sse;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
+
+namespace Herald.Hub.Http;
+
+/// <summary>
+/// GET on the hub: an SSE stream of the updates matching the request's topic selectors. Checks
+/// the token, admits the subscriber under the connection cap, replays history after the last
+/// event id, then delivers live updates until the client leaves or the subscription's deadline.
+/// </summary>
+internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer, ActiveSubscriptions subscriptions)
+{
+    /// <summary>How many updates one history read returns; the replay holds one page at a time.</summary>
+    private const int ReplayPageSize = 256;
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        HeraldOptions options = hub.Options;
+        HubCors.Apply(context, options);
+
+        if (SelectorsOf(context.Request.Query["topic"], options, out string? problem) is not { } selectors)
+        {
+            await HubResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, problem!).ConfigureAwait(false);
+            return;
+        }
+
+        HubAuthorizationResult authorization = await authorizer.AuthorizeAsync(context.Request, HubRole.Subscriber, context.RequestAborted).ConfigureAwait(false);
+        if (authorization.Status == HubAuthorizationStatus.Invalid)
+        {
+            // Never a silent fall-back to anonymous: an expired token is refused, not ignored.
+            await HubResponses.UnauthorizedAsync(context, authorization.Error ?? "The token is invalid.", invalidToken: true).ConfigureAwait(false);
+            return;
+        }
+
+        if (authorization.Status == HubAuthorizationStatus.Anonymous && !options.AllowAnonymous)
+        {
+            await HubResponses.UnauthorizedAsync(context, "Subscribing needs a token: this hub does not accept anonymous subscribers.", invalidToken: false).ConfigureAwait(false);
+            return;
+        }
+
+        if (!hub.TryAdmit())
+        {
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(options.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await HubResponses.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "The hub is at its subscriber limit; retry later.").ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await StreamAsync(context, selectors, authorization.Claims).ConfigureAwait(false);
+        }
+        finally
+        {
+            hub.Leave();
+        }
+    }
+
+    private async Task StreamAsync(HttpContext context, TopicSelector[] selectors, HubClaims? claims)
+    {
+        HeraldOptions options = hub.Options;
+        string? lastEventId = LastEventIdOf(context.Request);
+        HistoryCursor? cursor = lastEventId is null ? null : await hub.Log.FindAsync(lastEventId, context.RequestAborted).ConfigureAwait(false);
+
+        using var subscriber = new Subscriber(
+            $"urn:uuid:{Guid.NewGuid()}",
+            selectors,
+            claims?.Subscribe,
+            claims?.Payload,
+            options.SubscriberQueueCapacity,
+            DeadlineOf(claims),
+            hub.Time.GetTimestamp());
+
+        HttpResponse response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "private, no-cache, no-store, must-revalidate, max-age=0";
+        response.Headers["X-Accel-Buffering"] = "no";
+        if (lastEventId is not null)
+        {
+            // The id of the event just before the first one sent, or "earliest" when there is none.
+            response.Headers["Last-Event-ID"] = cursor!.Value.Found ? lastEventId : HistoryCursor.Earliest;
+        }
+
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        PipeWriter output = response.BodyWriter;
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, subscriber.Closed);
+        try
+        {
+            // Headers go out at once, with a comment, so the client (and any proxy) sees the
+            // stream open before the first update.
+            output.Write(":\n"u8);
+            await output.FlushAsync(stop.Token).ConfigureAwait(false);
+
+            await hub.RegisterAsync(subscriber, stop.Token).ConfigureAwait(false);
+            try
+            {
+                await subscriptions.AnnounceAsync(subscriber, active: true).ConfigureAwait(false);
+                if (cursor is { } start)
+                {
+                    await ReplayAsync(subscriber, lastEventId!, start, output, stop.Token).ConfigureAwait(false);
+                }
+
+                await subscriber.WriteLiveAsync(output, hub.Time, stop.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                hub.Unregister(subscriber);
+                subscriber.Close(SubscriberCloseReason.Ended);
+                await subscriptions.AnnounceAsync(subscriber, active: false).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The client left or the hub closed the subscription: both are a normal end.
+        }
+
+        if (subscriber.CloseReason == SubscriberCloseReason.QueueOverflow)
+        {
+            // It could not keep up; whatever Kestrel still buffers for it is dropped with it.
+            context.Abort();
+        }
+    }
+
+    /// <summary>
+    /// Sends the retained updates after the cursor that the subscriber selected, page by page.
+    /// An unknown id is announced in-band first, because a browser cannot read response headers.
+    /// </summary>
+    private async Task ReplayAsync(Subscriber subscriber, string requested, HistoryCursor start, PipeWriter output, CancellationToken cancellationToken)
+    {
+        long after = start.AfterSequence;
+        IReadOnlyList<LoggedUpdate> page = await hub.Log.ReadAsync(after, ReplayPageSize, cancellationToken).ConfigureAwait(false);
+        if (!start.Found)
+        {
+            WriteReset(output, requested, page.Count > 0 ? page[0].Update.Id : null);
+        }
+
+        while (page.Count > 0)
+        {
+            foreach (LoggedUpdate logged in page)
+            {
+                Update update = logged.Update;
+                if (hub.Wants(subscriber, update))
+                {
+                    SseEncoder.WriteEvent(output, update.Data, update.Type, update.Id, update.Retry);
+                }
+
+                after = logged.Sequence;
+            }
+
+            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            page = await hub.Log.ReadAsync(after, ReplayPageSize, cancellationToken).ConfigureAwait(false);
+        }
+
+        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        subscriber.ReplayedThrough = after;
+        subscriber.MarkWritten(hub.Time.GetTimestamp());
+    }
+
+    /// <summary>
+    /// The in-band gap notice: <c>event: herald-reset</c> with JSON saying why and from where the
+    /// replay starts. It carries no id, so the client's last event id stays what it asked for.
+    /// </summary>
+    private static void WriteReset(PipeWriter output, string requested, string? firstRetainedId)
+    {
+        string data = JsonSerializer.Serialize(new ResetNotice(
+            "unknown-last-event-id",
+            requested,
+            HistoryCursor.Earliest,
+            firstRetainedId,
+            "The requested last event id is not in the retained history (it was evicted or never existed); replaying everything retained."),
+            HubJsonContext.Default.ResetNotice);
+        SseEncoder.WriteEvent(output, data, "herald-reset");
+    }
+
+    /// <summary>The <c>Last-Event-ID</c> header wins over the <c>lastEventID</c> query parameter.</summary>
+    private static string? LastEventIdOf(HttpRequest request)
+    {
+        StringValues header = request.Headers["Last-Event-ID"];
+        if (!StringValues.IsNullOrEmpty(header))
+        {
+            return header.ToString();
+        }
+
+        StringValues query = request.Query["lastEventID"];
+        return StringValues.IsNullOrEmpty(query) ? null : query.ToString();
+    }
+
+    private TopicSelector[]? SelectorsOf(StringValues topics, HeraldOptions options, out string? problem)
+    {
+        if (topics.Count == 0)
+        {
+            problem = "Missing \"topic\": subscribe with at least one topic selector (a topic, a URI template, or *).";
+            return null;
+        }
+
+        if (topics.Count > options.MaxSelectorsPerSubscription)
+        {
+            problem = $"Too many topic selectors: {topics.Count}; this hub accepts at most {options.MaxSelectorsPerSubscription} per subscription.";
+            return null;
+        }
+
+        var selectors = new TopicSelector[topics.Count];
+        for (int i = 0; i < selectors.Length; i++)
+        {
+            string expression = topics[i] ?? string.Empty;
+            if (!hub.Selectors.TryGet(expression, out TopicSelector? selector, out string? error))
+            {
+                problem = $"Invalid topic selector \"{expression}\": {error}";
+                return null;
+            }
+
+            selectors[i] = selector!;
+        }
+
+        problem = null;
+        return selectors;
+    }
+
+    /// <summary>The drawn lifetime (80% to 100% of the maximum), or the token's expiry if sooner.</summary>
+    private long DeadlineOf(HubClaims? claims)
+    {
+        TimeProvider time = hub.Time;
+        long now = time.GetTimestamp();
+        long deadline = long.MaxValue;
+        TimeSpan lifetime = hub.Options.MaxSubscriptionLifetime;
+        if (lifetime > TimeSpan.Zero)
+        {
+            deadline = now + (long)(lifetime.TotalSeconds * (0.8 + (0.2 * Random.Shared.NextDouble())) * time.TimestampFrequency);
+        }
+
+        if (claims?.ExpiresAt is { } expires)
+        {
+            long untilExpiry = (long)Math.Max(0, (expires - time.GetUtcNow()).TotalSeconds * time.TimestampFrequency);
+            deadline = Math.Min(deadline, now + untilExpiry);
+        }
+
+        return deadline;
+    }
+}

@@ -1,0 +1,186 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using Herald.Hub;
+using Herald.Hub.Authorization;
+using Herald.Server.Web;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Herald.Server.Commands;
+
+/// <summary>
+/// <c>herald serve</c>: runs the hub on Kestrel, with its page at <c>/</c>. Settings come from
+/// the <c>Herald</c> configuration section (<c>appsettings.json</c>, <c>HERALD__...</c>
+/// environment variables) and the flags, which win.
+/// </summary>
+internal static class ServeCommand
+{
+    /// <summary>Exit code when the hub cannot start with the settings given.</summary>
+    public const int InvalidSettings = 2;
+
+    public static Command Create()
+    {
+        var address = new Option<string>("--address") { Description = "The IP address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port") { Description = "The port to listen on; 0 picks a free one.", DefaultValueFactory = _ => 8080 };
+        var key = new Option<string?>("--key") { Description = "The JWT key for publishers and subscribers: an HMAC secret, or a PEM public key for RS256/ES256. '@FILE' reads it from FILE." };
+        var publisherKey = new Option<string?>("--publisher-key") { Description = "The publishers' JWT key, when it differs from --key." };
+        var subscriberKey = new Option<string?>("--subscriber-key") { Description = "The subscribers' JWT key, when it differs from --key." };
+        var algorithm = new Option<string?>("--algorithm") { Description = "The keys' JWT algorithm: HS256 (default), HS384, HS512, RS256 or ES256." };
+        var jwks = new Option<string?>("--jwks") { Description = "A JWKS file whose keys are accepted for publishers and subscribers." };
+        var anonymous = new Option<bool>("--anonymous") { Description = "Let subscribers without a token receive public updates." };
+        var corsOrigins = new Option<string[]>("--cors-origin") { Description = "An origin allowed to use the hub from a browser, with credentials (repeatable).", AllowMultipleArgumentsPerToken = true };
+        var publishOrigins = new Option<string[]>("--publish-origin") { Description = "An origin allowed to publish with the authorization cookie (repeatable; default: the CORS origins).", AllowMultipleArgumentsPerToken = true };
+        var heartbeat = new Option<double?>("--heartbeat") { Description = "Seconds of silence after which a subscription gets a heartbeat comment (default 15)." };
+        var historySize = new Option<int?>("--history-size") { Description = "How many updates the history keeps for resuming subscribers (default 10000)." };
+        var maxSubscribers = new Option<int?>("--max-subscribers") { Description = "The most subscribers connected at once (default: derived from the file-descriptor limit)." };
+        var maxLifetime = new Option<double?>("--max-lifetime") { Description = "The most seconds a subscription stays open (default 600; each is drawn between 80% and 100% of it)." };
+        var subscriptions = new Option<bool>("--subscriptions") { Description = "Turn on the active subscriptions API and subscription events." };
+        var dev = new Option<bool>("--dev") { Description = "Development mode: anonymous subscribers, any CORS origin, and a generated key whose publisher token is printed. Never in production." };
+
+        var command = new Command("serve", "Run the Mercure hub, with its page at /.")
+        {
+            address, port, key, publisherKey, subscriberKey, algorithm, jwks, anonymous, corsOrigins, publishOrigins,
+            heartbeat, historySize, maxSubscribers, maxLifetime, subscriptions, dev,
+        };
+
+        command.SetAction((result, cancellationToken) =>
+        {
+            bool isDev = result.GetValue(dev);
+            string? devSecret = isDev && result.GetValue(key) is null && result.GetValue(publisherKey) is null && result.GetValue(jwks) is null
+                ? Base64UrlSecret()
+                : null;
+
+            void Configure(HeraldOptions options)
+            {
+                HeraldAuthorizationOptions authorization = options.Authorization;
+                SetKey(authorization.Publisher, devSecret ?? result.GetValue(publisherKey) ?? result.GetValue(key), result.GetValue(algorithm), result.GetValue(jwks));
+                SetKey(authorization.Subscriber, devSecret ?? result.GetValue(subscriberKey) ?? result.GetValue(key), result.GetValue(algorithm), result.GetValue(jwks));
+                options.AllowAnonymous |= result.GetValue(anonymous) || isDev;
+                options.EnableSubscriptions |= result.GetValue(subscriptions);
+                options.DevMode |= isDev;
+                foreach (string origin in result.GetValue(corsOrigins) ?? [])
+                {
+                    options.CorsOrigins.Add(origin);
+                }
+
+                foreach (string origin in result.GetValue(publishOrigins) ?? [])
+                {
+                    options.PublishOrigins.Add(origin);
+                }
+
+                if (isDev && options.CorsOrigins.Count == 0)
+                {
+                    options.CorsOrigins.Add("*");
+                }
+
+                if (result.GetValue(heartbeat) is { } seconds)
+                {
+                    options.HeartbeatInterval = TimeSpan.FromSeconds(seconds);
+                }
+
+                if (result.GetValue(historySize) is { } size)
+                {
+                    options.HistorySize = size;
+                }
+
+                if (result.GetValue(maxSubscribers) is { } cap)
+                {
+                    options.MaxSubscribers = cap;
+                }
+
+                if (result.GetValue(maxLifetime) is { } lifetime)
+                {
+                    options.MaxSubscriptionLifetime = TimeSpan.FromSeconds(lifetime);
+                }
+            }
+
+            return RunAsync(result.GetValue(address)!, result.GetValue(port), Configure, devSecret, Console.Out, Console.Error, cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string address, int port, Action<HeraldOptions> configure, string? devSecret, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls($"http://{(address.Contains(':', StringComparison.Ordinal) ? $"[{address}]" : address)}:{port}");
+        builder.Services.AddHerald(configure);
+
+        WebApplication app;
+        HeraldOptions options;
+        try
+        {
+            app = builder.Build();
+            options = app.Services.GetRequiredService<IOptions<HeraldOptions>>().Value;
+            if (string.IsNullOrEmpty(options.Authorization.Publisher.Key) && string.IsNullOrEmpty(options.Authorization.Publisher.JwksFile))
+            {
+                await error.WriteLineAsync("herald serve: no publisher key. Pass --key (or --publisher-key, --jwks), set Herald:Authorization:Publisher:Key, or use --dev.").ConfigureAwait(false);
+                return InvalidSettings;
+            }
+
+            // Builds the authorizer now, so a bad key stops the start with its message.
+            app.Services.GetRequiredService<HeraldHub>();
+            app.Services.GetRequiredService<IHubAuthorizer>();
+        }
+        catch (Exception exception) when (exception is OptionsValidationException or ArgumentException or InvalidOperationException or IOException or CryptographicException or FormatException)
+        {
+            await error.WriteLineAsync($"herald serve: {exception.Message}").ConfigureAwait(false);
+            return InvalidSettings;
+        }
+
+        string? devToken = devSecret is null ? null : HubTokenFactory.Create(new HeraldJwtOptions { Key = devSecret }, publish: ["*"], subscribe: ["*"]);
+        var page = new HubPage(HeraldEndpointRouteBuilderExtensions.DefaultPath, devToken);
+        app.MapGet("/", page.WriteAsync);
+        app.MapHerald();
+
+        await using (app.ConfigureAwait(false))
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            string baseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            string hubUrl = baseUrl + HeraldEndpointRouteBuilderExtensions.DefaultPath;
+            await output.WriteLineAsync($"herald: hub listening on {hubUrl}").ConfigureAwait(false);
+            await output.WriteLineAsync($"herald: page at {baseUrl}/").ConfigureAwait(false);
+            if (devToken is not null)
+            {
+                await output.WriteLineAsync($"""
+                    herald: development mode: anonymous subscribers, any CORS origin, and this generated publisher token (publish and subscribe to every topic):
+                    {devToken}
+                    Publish:
+                      curl -d 'topic=https://example.com/books/1' -d 'data={"{"}"title":"Hello"{"}"}' -H 'Authorization: Bearer {devToken}' {hubUrl}
+                    Subscribe:
+                      curl -N '{hubUrl}?topic=https://example.com/books/%7Bid%7D'
+                    """).ConfigureAwait(false);
+            }
+
+            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return 0;
+    }
+
+    private static void SetKey(HeraldJwtOptions target, string? key, string? algorithm, string? jwksFile)
+    {
+        if (key is not null)
+        {
+            target.Key = key.StartsWith('@') ? File.ReadAllText(key[1..]) : key;
+        }
+
+        if (algorithm is not null)
+        {
+            target.Algorithm = algorithm;
+        }
+
+        if (jwksFile is not null)
+        {
+            target.JwksFile = jwksFile;
+        }
+    }
+
+    /// <summary>A fresh 256-bit HMAC secret for development mode, printable as it is.</summary>
+    private static string Base64UrlSecret() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
