@@ -47,8 +47,8 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     /// <summary>How many subscribers may be connected at once.</summary>
     public int MaxSubscribers { get; }
 
-    /// <summary>How many subscribers are connected now.</summary>
-    public int SubscriberCount => _subscribers.Count;
+    /// <summary>How many subscribers are connected now (admitted and not yet gone).</summary>
+    public int SubscriberCount => Volatile.Read(ref _admitted);
 
     /// <summary>The history.</summary>
     public IEventLog Log => _log;

@@ -22,10 +22,6 @@ public sealed class HeraldOptions
     /// <c>*</c> allows any origin and is accepted only in <see cref="DevMode"/>.</summary>
     public IList<string> CorsOrigins { get; } = [];
 
-    /// <summary>Origins from which a publish authorized by cookie is accepted (CSRF protection).
-    /// Empty means the <see cref="CorsOrigins"/>.</summary>
-    public IList<string> PublishOrigins { get; } = [];
-
     /// <summary>How long a subscription may stay silent before the hub writes a heartbeat comment.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
 

@@ -9,7 +9,7 @@ internal sealed class HeraldOptionsValidator : IValidateOptions<HeraldOptions>
     public ValidateOptionsResult Validate(string? name, HeraldOptions options)
     {
         var failures = new List<string>();
-        if (!options.DevMode && (options.CorsOrigins.Contains("*") || options.PublishOrigins.Contains("*")))
+        if (!options.DevMode && (options.CorsOrigins.Contains("*") || options.Authorization.PublishOrigins.Contains("*")))
         {
             failures.Add("The CORS origin '*' is allowed only in development mode; list the origins explicitly.");
         }

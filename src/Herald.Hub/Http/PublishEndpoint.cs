@@ -42,12 +42,6 @@ internal sealed class PublishEndpoint(HeraldHub hub, IHubAuthorizer authorizer, 
             return;
         }
 
-        if (authorization.Source == TokenSource.Cookie && !IsAllowedOrigin(request, options))
-        {
-            await HubResponses.ErrorAsync(context, StatusCodes.Status403Forbidden, "A publish authorized by cookie must come from an allowed Origin.").ConfigureAwait(false);
-            return;
-        }
-
         IFormCollection form;
         try
         {
@@ -182,18 +176,6 @@ internal sealed class PublishEndpoint(HeraldHub hub, IHubAuthorizer authorizer, 
 
     private static string? Single(IFormCollection form, string key) =>
         form.TryGetValue(key, out StringValues values) && values.Count > 0 ? values[0] : null;
-
-    private static bool IsAllowedOrigin(HttpRequest request, HeraldOptions options)
-    {
-        string? origin = request.Headers.Origin.ToString();
-        if (string.IsNullOrEmpty(origin) && Uri.TryCreate(request.Headers.Referer.ToString(), UriKind.Absolute, out Uri? referer))
-        {
-            origin = referer.GetLeftPart(UriPartial.Authority);
-        }
-
-        IList<string> allowed = options.PublishOrigins.Count > 0 ? options.PublishOrigins : options.CorsOrigins;
-        return !string.IsNullOrEmpty(origin) && HubCors.IsAllowed(allowed, origin);
-    }
 
     private static Task TooLargeAsync(HttpContext context, HeraldOptions options) =>
         HubResponses.ErrorAsync(context, StatusCodes.Status413PayloadTooLarge, $"The update is larger than the hub accepts ({options.MaxPublishBodySize} bytes).");

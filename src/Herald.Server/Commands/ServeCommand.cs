@@ -70,12 +70,22 @@ internal static class ServeCommand
 
                 foreach (string origin in result.GetValue(publishOrigins) ?? [])
                 {
-                    options.PublishOrigins.Add(origin);
+                    authorization.PublishOrigins.Add(origin);
                 }
 
                 if (isDev && options.CorsOrigins.Count == 0)
                 {
                     options.CorsOrigins.Add("*");
+                }
+
+                // A browser allowed to use the hub may also publish with the cookie, unless the
+                // publish origins are listed separately.
+                if (authorization.PublishOrigins.Count == 0)
+                {
+                    foreach (string origin in options.CorsOrigins)
+                    {
+                        authorization.PublishOrigins.Add(origin);
+                    }
                 }
 
                 if (result.GetValue(heartbeat) is { } seconds)

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Herald.Testing;
+
+namespace Herald.Server.Tests.Commands;
+
+/// <summary><c>herald serve</c> as a real process, used the way the README says.</summary>
+public sealed partial class ServeCommandTests
+{
+    [Fact]
+    public async Task Dev_mode_prints_a_curl_publish_line_that_reaches_a_subscriber()
+    {
+        await using HeraldProcess herald = HeraldProcess.Start("serve", "--dev", "--port", "0");
+        string hubUrl = HubUrl(await herald.WaitForLineAsync(line => line.Contains("hub listening on", StringComparison.Ordinal)));
+        string curl = (await herald.WaitForLineAsync(line => line.TrimStart().StartsWith("curl -d", StringComparison.Ordinal))).Trim();
+
+        using var client = new HttpClient();
+        await using SseTestClient subscriber = await SseTestClient.ConnectAsync(client, hubUrl + "?topic=" + Uri.EscapeDataString("https://example.com/books/{id}"));
+        (int exit, string printed) = await RunShellAsync(curl);
+
+        Assert.Equal(0, exit);
+        var received = await subscriber.NextEventAsync();
+        Assert.Equal("{\"title\":\"Hello\"}", received.Data);
+        Assert.Equal(printed, received.LastEventId);
+    }
+
+    [Fact]
+    public async Task Without_a_key_or_dev_mode_serve_refuses_to_start()
+    {
+        await using HeraldProcess herald = HeraldProcess.Start("serve", "--port", "0");
+        Assert.Equal(2, await herald.WaitForExitAsync());
+        Assert.Contains("no publisher key", herald.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_wildcard_cors_origin_outside_dev_mode_is_refused_at_start()
+    {
+        await using HeraldProcess herald = HeraldProcess.Start("serve", "--port", "0", "--key", TestTokens.PublisherKey, "--cors-origin", "*");
+        Assert.Equal(2, await herald.WaitForExitAsync());
+        Assert.Contains("only in development mode", herald.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Outside_dev_mode_subscribers_need_a_token_and_the_key_signs_publishes()
+    {
+        await using HeraldProcess herald = HeraldProcess.Start("serve", "--port", "0", "--key", TestTokens.PublisherKey);
+        string hubUrl = HubUrl(await herald.WaitForLineAsync(line => line.Contains("hub listening on", StringComparison.Ordinal)));
+        using var client = new HttpClient();
+
+        using HttpResponseMessage anonymous = await client.GetAsync(hubUrl + "?topic=*", HttpCompletionOption.ResponseHeadersRead);
+        using var publish = new HttpRequestMessage(HttpMethod.Post, hubUrl) { Content = new FormUrlEncodedContent([new("topic", "t"), new("data", "d")]) };
+        publish.Headers.Authorization = new("Bearer", TestTokens.Publisher("*"));
+        using HttpResponseMessage published = await client.SendAsync(publish);
+
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.OK, published.StatusCode);
+    }
+
+    internal static string HubUrl(string line) => HubUrlPattern().Match(line).Value;
+
+    private static async Task<(int Exit, string Output)> RunShellAsync(string command)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(command);
+        using Process process = Process.Start(start)!;
+        using CancellationTokenSource bound = Bounded.Wait();
+        string output = await process.StandardOutput.ReadToEndAsync(bound.Token);
+        await process.WaitForExitAsync(bound.Token);
+        return (process.ExitCode, output);
+    }
+
+    [GeneratedRegex(@"http://\S+/\.well-known/mercure")]
+    private static partial Regex HubUrlPattern();
+}

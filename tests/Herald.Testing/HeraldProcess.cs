@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+
+namespace Herald.Testing;
+
+/// <summary>
+/// The real <c>herald</c> executable (the <c>herald.dll</c> built beside the test assembly) in a
+/// process of its own, with its output readable line by line. Disposing kills it.
+/// </summary>
+public sealed class HeraldProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
+    private readonly List<string> _seen = [];
+
+    private HeraldProcess(Process process)
+    {
+        _process = process;
+        process.OutputDataReceived += (_, e) => Received(e.Data);
+        process.ErrorDataReceived += (_, e) => Received(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    /// <summary>Everything printed so far, standard output and error interleaved.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_seen)
+            {
+                return string.Join('\n', _seen);
+            }
+        }
+    }
+
+    public static HeraldProcess Start(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "herald.dll"));
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return new HeraldProcess(Process.Start(start)!);
+    }
+
+    /// <summary>The first line (from now on, or already printed) that satisfies <paramref name="match"/>.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan? timeout = null)
+    {
+        using CancellationTokenSource bound = Bounded.Wait(timeout ?? TimeSpan.FromSeconds(30));
+        try
+        {
+            while (true)
+            {
+                string line = await _lines.Reader.ReadAsync(bound.Token);
+                if (match(line))
+                {
+                    return line;
+                }
+            }
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or ChannelClosedException)
+        {
+            throw new TimeoutException($"herald never printed the expected line. Output so far:\n{Output}");
+        }
+    }
+
+    /// <summary>Waits for the process to exit and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan? timeout = null)
+    {
+        using CancellationTokenSource bound = Bounded.Wait(timeout ?? TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(bound.Token);
+        return _process.ExitCode;
+    }
+
+    private void Received(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_seen)
+        {
+            _seen.Add(line);
+        }
+
+        _lines.Writer.TryWrite(line);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+}
