@@ -42,33 +42,31 @@ internal sealed class PublishEndpoint(HeraldHub hub, IHubAuthorizer authorizer, 
             return;
         }
 
-        IFormCollection form;
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            // Kestrel then refuses a longer body itself, however it is framed.
+            limit.MaxRequestBodySize = options.MaxPublishBodySize;
+        }
+
+        Dictionary<string, StringValues>? form;
         try
         {
-            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            (UrlEncodedForm.Status status, form, string? formProblem) = await UrlEncodedForm.ReadAsync(request.BodyReader, options.MaxPublishBodySize, context.RequestAborted).ConfigureAwait(false);
+            if (status != UrlEncodedForm.Status.Read)
             {
-                limit.MaxRequestBodySize = options.MaxPublishBodySize;
+                await (status == UrlEncodedForm.Status.TooLarge
+                    ? TooLargeAsync(context, options)
+                    : HubResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, formProblem!)).ConfigureAwait(false);
+                return;
             }
-
-            var reader = new FormFeature(request, new FormOptions
-            {
-                ValueLengthLimit = (int)Math.Min(int.MaxValue, options.MaxPublishBodySize),
-                ValueCountLimit = options.MaxSelectorsPerSubscription + 16,
-            });
-            form = await reader.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
         }
         catch (BadHttpRequestException error) when (error.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             await TooLargeAsync(context, options).ConfigureAwait(false);
             return;
         }
-        catch (InvalidDataException error)
-        {
-            await HubResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, $"The form could not be read: {error.Message}").ConfigureAwait(false);
-            return;
-        }
 
-        if (Parse(form, out string? problem) is not { } update)
+        if (Parse(form!, out string? problem) is not { } update)
         {
             await HubResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, problem!).ConfigureAwait(false);
             return;
@@ -86,9 +84,9 @@ internal sealed class PublishEndpoint(HeraldHub hub, IHubAuthorizer authorizer, 
     }
 
     /// <summary>Builds the update from the form, or says which field is wrong.</summary>
-    internal static Update? Parse(IFormCollection form, out string? problem)
+    internal static Update? Parse(Dictionary<string, StringValues> form, out string? problem)
     {
-        StringValues topics = form["topic"];
+        StringValues topics = form.GetValueOrDefault("topic");
         if (topics.Count == 0 || topics.Any(string.IsNullOrEmpty))
         {
             problem = "Missing \"topic\": an update needs at least one non-empty topic.";
@@ -174,7 +172,7 @@ internal sealed class PublishEndpoint(HeraldHub hub, IHubAuthorizer authorizer, 
             || path.StartsWith(hubPath + "/", StringComparison.Ordinal);
     }
 
-    private static string? Single(IFormCollection form, string key) =>
+    private static string? Single(Dictionary<string, StringValues> form, string key) =>
         form.TryGetValue(key, out StringValues values) && values.Count > 0 ? values[0] : null;
 
     private static Task TooLargeAsync(HttpContext context, HeraldOptions options) =>

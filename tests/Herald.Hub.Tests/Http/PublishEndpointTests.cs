@@ -9,6 +9,9 @@ public sealed class PublishEndpointTests
 {
     private const string Topic = "https://example.com/books/1";
 
+    /// <summary>What a subscriber connected through the bad requests listens to.</summary>
+    private const string Bystander = "https://example.com/after";
+
     [Fact]
     public async Task Publish_answers_200_text_plain_with_a_generated_id_and_delivers_it()
     {
@@ -51,7 +54,7 @@ public sealed class PublishEndpointTests
     public async Task Bad_input_gets_400_with_a_message_naming_the_problem_and_the_hub_keeps_serving(string name, string[] fields, string expected)
     {
         await using HubHost host = await HubHost.StartAsync(o => o.AllowAnonymous = true);
-        await using SseTestClient bystander = await host.SubscribeAsync(["*"]);
+        await using SseTestClient bystander = await host.SubscribeAsync([Bystander]);
 
         using HttpResponseMessage response = await host.PostAsync(Pairs(fields));
 
@@ -64,7 +67,7 @@ public sealed class PublishEndpointTests
     public async Task A_body_over_the_limit_gets_413_whether_or_not_it_declares_its_length()
     {
         await using HubHost host = await HubHost.StartAsync(o => { o.AllowAnonymous = true; o.MaxPublishBodySize = 1024; });
-        await using SseTestClient bystander = await host.SubscribeAsync(["*"]);
+        await using SseTestClient bystander = await host.SubscribeAsync([Bystander]);
         string big = "topic=" + Uri.EscapeDataString(Topic) + "&data=" + new string('x', 4096);
 
         using var declared = new HttpRequestMessage(HttpMethod.Post, host.HubUrl) { Content = new StringContent(big, Encoding.UTF8, "application/x-www-form-urlencoded") };
@@ -87,7 +90,7 @@ public sealed class PublishEndpointTests
     public async Task A_missing_token_gets_401_with_a_bearer_challenge()
     {
         await using HubHost host = await HubHost.StartAsync(o => o.AllowAnonymous = true);
-        await using SseTestClient bystander = await host.SubscribeAsync(["*"]);
+        await using SseTestClient bystander = await host.SubscribeAsync([Bystander]);
 
         using HttpResponseMessage response = await host.PostAsync([new("topic", Topic)], token: null);
 
@@ -102,7 +105,7 @@ public sealed class PublishEndpointTests
     public async Task An_invalid_or_unsigned_token_gets_401_invalid_token(string token)
     {
         await using HubHost host = await HubHost.StartAsync(o => o.AllowAnonymous = true);
-        await using SseTestClient bystander = await host.SubscribeAsync(["*"]);
+        await using SseTestClient bystander = await host.SubscribeAsync([Bystander]);
 
         using HttpResponseMessage response = await host.PostAsync([new("topic", Topic)], token);
 
@@ -123,7 +126,7 @@ public sealed class PublishEndpointTests
     public async Task A_topic_outside_mercure_publish_gets_403_even_as_an_alternate()
     {
         await using HubHost host = await HubHost.StartAsync(o => o.AllowAnonymous = true);
-        await using SseTestClient bystander = await host.SubscribeAsync(["*"]);
+        await using SseTestClient bystander = await host.SubscribeAsync([Bystander]);
         string token = TestTokens.Publisher("https://example.com/books/{id}");
 
         using HttpResponseMessage allowed = await host.PostAsync([new("topic", Topic)], token);
@@ -191,7 +194,7 @@ public sealed class PublishEndpointTests
     /// connected all along.</summary>
     private static async Task AssertStillServingAsync(HubHost host, SseTestClient bystander)
     {
-        string id = await host.PublishAsync("https://example.com/after", "still here");
+        string id = await host.PublishAsync(Bystander, "still here");
         SseItem next = await bystander.NextEventAsync();
         Assert.Equal(("still here", id), (next.Data, next.LastEventId));
     }
