@@ -43,6 +43,9 @@ public sealed class MemoryEventLog : IEventLog
         }
     }
 
+    /// <summary>How many updates it keeps at most.</summary>
+    public int Capacity => _capacity;
+
     /// <summary>How many updates are retained now.</summary>
     public int Count
     {

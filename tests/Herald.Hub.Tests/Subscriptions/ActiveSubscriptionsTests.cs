@@ -19,7 +19,7 @@ public sealed class ActiveSubscriptionsTests
         string subscriberId;
         await using (SseTestClient subscriber = await SseTestClient.ConnectAsync(host.Client, host.SubscribeUrl(Book), token: TestTokens.Subscriber([], null)))
         {
-            using JsonDocument joined = JsonDocument.Parse((await watcher.NextEventAsync()).Data);
+            using JsonDocument joined = await NextAboutAsync(watcher, Book);
             JsonElement resource = joined.RootElement;
             subscriberId = resource.GetProperty("subscriber").GetString()!;
             Assert.Equal("Subscription", resource.GetProperty("type").GetString());
@@ -29,7 +29,7 @@ public sealed class ActiveSubscriptionsTests
             Assert.StartsWith("urn:uuid:", subscriberId, StringComparison.Ordinal);
         }
 
-        using JsonDocument left = JsonDocument.Parse((await watcher.NextEventAsync()).Data);
+        using JsonDocument left = await NextAboutAsync(watcher, Book);
         Assert.Equal(subscriberId, left.RootElement.GetProperty("subscriber").GetString());
         Assert.False(left.RootElement.GetProperty("active").GetBoolean());
 
@@ -70,5 +70,21 @@ public sealed class ActiveSubscriptionsTests
         Assert.Equal(HttpStatusCode.OK, one.StatusCode);
         Assert.Equal(Book, resource.RootElement.GetProperty("topic").GetString());
         Assert.True(resource.RootElement.GetProperty("active").GetBoolean());
+    }
+
+    /// <summary>The next subscription event about a subscription to <paramref name="topic"/>: the
+    /// watchers' own subscriptions are announced too, and are skipped.</summary>
+    private static async Task<JsonDocument> NextAboutAsync(Herald.Testing.SseTestClient watcher, string topic)
+    {
+        while (true)
+        {
+            JsonDocument resource = JsonDocument.Parse((await watcher.NextEventAsync()).Data);
+            if (resource.RootElement.GetProperty("topic").GetString() == topic)
+            {
+                return resource;
+            }
+
+            resource.Dispose();
+        }
     }
 }
