@@ -160,7 +160,9 @@ internal static class ServeCommand
             if (devToken is not null)
             {
                 await output.WriteLineAsync($"""
-                    herald: development mode: anonymous subscribers, any CORS origin, and this generated publisher token (publish and subscribe to every topic):
+                    herald: development mode: anonymous subscribers, any CORS origin, and a generated HS256 key for publishers and subscribers:
+                    {devSecret}
+                    A token signed with it that may publish and subscribe to every topic:
                     {devToken}
                     Publish:
                       curl -d 'topic=https://example.com/books/1' -d 'data={"{"}"title":"Hello"{"}"}' -H 'Authorization: Bearer {devToken}' {hubUrl}
