@@ -18,13 +18,7 @@ internal static class OptionKeyLoader
     /// <returns>The key with its one accepted algorithm.</returns>
     public static AcceptedKey LoadVerificationKey(HeraldJwtOptions options, string optionPath, string paramName)
     {
-        JwtAlgorithm algorithm = ResolveAlgorithm(options, optionPath, paramName);
-        SecurityKey key = algorithm.KeyKind switch
-        {
-            JwtKeyKind.Hmac => CreateHmacKey(options.Key!, algorithm, optionPath, paramName),
-            JwtKeyKind.Rsa => new RsaSecurityKey(ImportRsa(options.Key!, algorithm, needPrivateKey: false, optionPath, paramName)),
-            _ => new ECDsaSecurityKey(ImportEcdsa(options.Key!, algorithm, needPrivateKey: false, optionPath, paramName)),
-        };
+        (SecurityKey key, JwtAlgorithm algorithm) = LoadKey(options, needPrivateKey: false, optionPath, paramName);
         return new AcceptedKey(key, [algorithm.Name]);
     }
 
@@ -35,14 +29,20 @@ internal static class OptionKeyLoader
     /// <returns>The signing credentials.</returns>
     public static SigningCredentials LoadSigningCredentials(HeraldJwtOptions options, string optionPath, string paramName)
     {
+        (SecurityKey key, JwtAlgorithm algorithm) = LoadKey(options, needPrivateKey: true, optionPath, paramName);
+        return new SigningCredentials(key, algorithm.Name);
+    }
+
+    private static (SecurityKey Key, JwtAlgorithm Algorithm) LoadKey(HeraldJwtOptions options, bool needPrivateKey, string optionPath, string paramName)
+    {
         JwtAlgorithm algorithm = ResolveAlgorithm(options, optionPath, paramName);
         SecurityKey key = algorithm.KeyKind switch
         {
             JwtKeyKind.Hmac => CreateHmacKey(options.Key!, algorithm, optionPath, paramName),
-            JwtKeyKind.Rsa => new RsaSecurityKey(ImportRsa(options.Key!, algorithm, needPrivateKey: true, optionPath, paramName)),
-            _ => new ECDsaSecurityKey(ImportEcdsa(options.Key!, algorithm, needPrivateKey: true, optionPath, paramName)),
+            JwtKeyKind.Rsa => new RsaSecurityKey(ImportRsa(options.Key!, algorithm, needPrivateKey, optionPath, paramName)),
+            _ => new ECDsaSecurityKey(ImportEcdsa(options.Key!, algorithm, needPrivateKey, optionPath, paramName)),
         };
-        return new SigningCredentials(key, algorithm.Name);
+        return (key, algorithm);
     }
 
     private static JwtAlgorithm ResolveAlgorithm(HeraldJwtOptions options, string optionPath, string paramName) =>
@@ -75,24 +75,7 @@ internal static class OptionKeyLoader
 
     private static RSA ImportRsa(string pem, JwtAlgorithm algorithm, bool needPrivateKey, string optionPath, string paramName)
     {
-        RSA rsa = RSA.Create();
-        try
-        {
-            rsa.ImportFromPem(pem);
-            if (needPrivateKey)
-            {
-                // Throws when the PEM held only the public key.
-                _ = rsa.ExportParameters(includePrivateParameters: true);
-            }
-        }
-        catch (Exception e) when (e is ArgumentException or CryptographicException)
-        {
-            rsa.Dispose();
-            throw new ArgumentException(
-                $"{optionPath}.Key is not a readable PEM RSA {(needPrivateKey ? "private" : "public")} key, which {algorithm.Name} needs: {e.Message}",
-                paramName, e);
-        }
-
+        RSA rsa = ImportPem(RSA.Create(), "RSA", pem, algorithm, needPrivateKey, optionPath, paramName);
         int minimumBits = needPrivateKey ? JwtAlgorithm.MinimumRsaSigningKeyBits : JwtAlgorithm.MinimumRsaVerifyingKeyBits;
         if (rsa.KeySize < minimumBits)
         {
@@ -107,23 +90,7 @@ internal static class OptionKeyLoader
 
     private static ECDsa ImportEcdsa(string pem, JwtAlgorithm algorithm, bool needPrivateKey, string optionPath, string paramName)
     {
-        ECDsa ecdsa = ECDsa.Create();
-        try
-        {
-            ecdsa.ImportFromPem(pem);
-            if (needPrivateKey)
-            {
-                _ = ecdsa.ExportParameters(includePrivateParameters: true);
-            }
-        }
-        catch (Exception e) when (e is ArgumentException or CryptographicException)
-        {
-            ecdsa.Dispose();
-            throw new ArgumentException(
-                $"{optionPath}.Key is not a readable PEM EC {(needPrivateKey ? "private" : "public")} key, which {algorithm.Name} needs: {e.Message}",
-                paramName, e);
-        }
-
+        ECDsa ecdsa = ImportPem(ECDsa.Create(), "EC", pem, algorithm, needPrivateKey, optionPath, paramName);
         if (!algorithm.IsOnCurve(ecdsa))
         {
             int size = ecdsa.KeySize;
@@ -133,5 +100,30 @@ internal static class OptionKeyLoader
         }
 
         return ecdsa;
+    }
+
+    /// <summary>Reads a PEM key into <paramref name="key"/>, disposing it and naming the option
+    /// when the PEM is unreadable or, for signing, holds no private key.</summary>
+    private static T ImportPem<T>(T key, string kind, string pem, JwtAlgorithm algorithm, bool needPrivateKey, string optionPath, string paramName)
+        where T : AsymmetricAlgorithm
+    {
+        try
+        {
+            key.ImportFromPem(pem);
+            if (needPrivateKey)
+            {
+                // Throws when the PEM held only the public key.
+                _ = key.ExportPkcs8PrivateKey();
+            }
+
+            return key;
+        }
+        catch (Exception e) when (e is ArgumentException or CryptographicException)
+        {
+            key.Dispose();
+            throw new ArgumentException(
+                $"{optionPath}.Key is not a readable PEM {kind} {(needPrivateKey ? "private" : "public")} key, which {algorithm.Name} needs: {e.Message}",
+                paramName, e);
+        }
     }
 }
