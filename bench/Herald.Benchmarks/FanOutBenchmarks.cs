@@ -35,14 +35,14 @@ public class FanOutBenchmarks : IDisposable
     public void Setup()
     {
         var options = Options.Create(new HeraldOptions { HistorySize = 10_000, SubscriberQueueCapacity = UpdatesPerInvoke * 2 });
-        _hub = new HeraldHub(new MemoryEventLog(options), options, TimeProvider.System, new TopicSelectorCache());
+        _hub = new HeraldHub(new MemoryEventLog(options, TimeProvider.System), options, TimeProvider.System, new TopicSelectorCache());
         _sink = new CountingStream();
         for (int i = 0; i < Subscribers; i++)
         {
             // Half exact, half template, as a mixed population of clients would subscribe.
             string selector = i % 2 == 0 ? Topic : "https://example.com/prices/{symbol}";
             var subscriber = new Subscriber($"s{i}", [TopicSelector.Parse(selector)], null, null, options.Value.SubscriberQueueCapacity, long.MaxValue, 0);
-            _hub.RegisterAsync(subscriber, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            _hub.Register(subscriber);
             PipeWriter output = PipeWriter.Create(_sink);
             _subscribers.Add((subscriber, subscriber.WriteLiveAsync(output, TimeProvider.System, CancellationToken.None)));
         }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 using Herald.Hub.Delivery;
 using Herald.Hub.History;
 using Herald.Hub.Selectors;
@@ -22,7 +23,12 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     private readonly TopicSelectorCache _selectors;
     private readonly TopicIndex _index = new();
     private readonly ConcurrentDictionary<Subscriber, byte> _subscribers = new();
-    private readonly SemaphoreSlim _publishLock = new(1, 1);
+    /// <summary>The most publishes stored in one append.</summary>
+    private const int MaxBatch = 1_024;
+
+    private readonly Channel<PendingPublish> _pending = Channel.CreateUnbounded<PendingPublish>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _dispatchLock = new();
+    private readonly Task _writer;
     private readonly List<Subscriber> _matches = [];
     private int _admitted;
 
@@ -42,6 +48,7 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
         _time = time;
         _selectors = selectors;
         MaxSubscribers = _options.MaxSubscribers > 0 ? _options.MaxSubscribers : SubscriberCap.FromDescriptorLimit();
+        _writer = Task.Run(WriteLoopAsync);
     }
 
     /// <summary>How many subscribers may be connected at once.</summary>
@@ -75,22 +82,71 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
             throw new ArgumentException(typeError, nameof(update));
         }
 
-        update.Id ??= $"urn:uuid:{Guid.CreateVersion7()}";
-
-        // One publish at a time from the append to the last enqueue: the live order is the log
-        // order, which is what lets a resuming subscriber switch from replay to live exactly.
-        await _publishLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        var pending = new PendingPublish(update);
+        if (!_pending.Writer.TryWrite(pending))
         {
-            long sequence = await _log.AppendAsync(update, CancellationToken.None).ConfigureAwait(false);
-            Dispatch(update, sequence);
-        }
-        finally
-        {
-            _publishLock.Release();
+            throw new ObjectDisposedException(nameof(HeraldHub), "The hub is stopping.");
         }
 
-        return update.Id;
+        // A cancelled wait leaves the update to be committed or not; a retry with the same id is
+        // idempotent either way.
+        return await pending.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The one writer: takes every publish waiting (up to <see cref="MaxBatch"/>), stores them in
+    /// one append (one transaction for a durable log), then delivers the new ones in sequence
+    /// order and answers their publishers. Concurrent publishers thus share a commit, and live
+    /// order is log order.
+    /// </summary>
+    private async Task WriteLoopAsync()
+    {
+        ChannelReader<PendingPublish> reader = _pending.Reader;
+        var batch = new List<PendingPublish>(MaxBatch);
+        var updates = new List<Update>(MaxBatch);
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            updates.Clear();
+            while (batch.Count < MaxBatch && reader.TryRead(out PendingPublish? pending))
+            {
+                batch.Add(pending);
+                updates.Add(pending.Update);
+            }
+
+            AppendOutcome[] outcomes;
+            try
+            {
+                outcomes = await _log.AppendAsync(updates, CancellationToken.None).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Any failure of the store fails this batch's publishes, never the writer.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                foreach (PendingPublish pending in batch)
+                {
+                    pending.Completion.TrySetException(exception);
+                }
+
+                continue;
+            }
+
+            lock (_dispatchLock)
+            {
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    if (!outcomes[i].Duplicate)
+                    {
+                        Dispatch(batch[i].Update, outcomes[i].Sequence);
+                    }
+                }
+            }
+
+            foreach (PendingPublish pending in batch)
+            {
+                pending.Completion.TrySetResult(pending.Update.Id!);
+            }
+        }
     }
 
     /// <summary>Describes why a publisher-supplied id cannot be used, or returns <see langword="null"/>.</summary>
@@ -120,17 +176,12 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     /// before the replay reads it or queued live after registration (or both, and the writer
     /// skips the copy).
     /// </summary>
-    internal async ValueTask RegisterAsync(Subscriber subscriber, CancellationToken cancellationToken)
+    internal void Register(Subscriber subscriber)
     {
-        await _publishLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        lock (_dispatchLock)
         {
             _index.Add(subscriber);
             _subscribers.TryAdd(subscriber, 0);
-        }
-        finally
-        {
-            _publishLock.Release();
         }
     }
 
@@ -229,6 +280,17 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     public void Dispose()
     {
         CloseAll();
-        _publishLock.Dispose();
+
+        // Publishes already accepted are still stored and answered before the hub goes.
+        _pending.Writer.TryComplete();
+        _writer.GetAwaiter().GetResult();
+    }
+
+    /// <summary>A publish waiting for its batch to be stored.</summary>
+    private sealed class PendingPublish(Update update)
+    {
+        public Update Update { get; } = update;
+
+        public TaskCompletionSource<string> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -1,21 +1,27 @@
 namespace Herald.Hub.History;
 
 /// <summary>
-/// The hub's history: every update is appended before it is delivered, so a subscriber can
-/// resume after the last event it saw.
+/// The hub's history: every update is stored before it is delivered, so a subscriber can resume
+/// after the last event it saw, and publishing is idempotent by id.
 /// </summary>
 /// <remarks>
-/// The hub serializes calls to <see cref="AppendAsync"/>: sequences are assigned in the order
-/// updates are delivered live, which is what lets a subscriber switch from replay to live
-/// delivery with no gap and no duplicate.
+/// The hub calls <see cref="AppendAsync"/> from one writer loop only, a batch at a time, and
+/// delivers each batch after it returns, in sequence order: that is what lets a subscriber switch
+/// from replay to live delivery with no gap and no duplicate. Reads may run concurrently with
+/// appends and with each other.
 /// </remarks>
 public interface IEventLog
 {
-    /// <summary>Stores <paramref name="update"/> (its id already set) and returns its sequence:
-    /// positive and greater than every sequence before it.</summary>
-    /// <param name="update">The update to store.</param>
-    /// <param name="cancellationToken">Cancels the append.</param>
-    ValueTask<long> AppendAsync(Update update, CancellationToken cancellationToken);
+    /// <summary>
+    /// Stores a batch of updates, all or nothing, and returns once it is as durable as the log
+    /// promises. Each new update gets the next sequence; one without an id gets a generated one
+    /// (<see cref="HubIds"/>), set on the update. An update whose id is already stored, earlier or
+    /// in the same batch, is not stored again.
+    /// </summary>
+    /// <param name="updates">The batch, in publish order.</param>
+    /// <param name="cancellationToken">Cancels the append before anything is stored.</param>
+    /// <returns>One outcome per update, in the same order.</returns>
+    ValueTask<AppendOutcome[]> AppendAsync(IReadOnlyList<Update> updates, CancellationToken cancellationToken);
 
     /// <summary>Finds where a replay after <paramref name="lastEventId"/> starts.</summary>
     /// <param name="lastEventId">The id the subscriber saw last, or <see cref="HistoryCursor.Earliest"/>.</param>

@@ -36,7 +36,7 @@ public static class HeraldServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Herald.Hub.HeraldOptions>, HeraldOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => new TopicSelectorCache());
-        services.TryAddSingleton<IEventLog>(provider => new MemoryEventLog(provider.GetRequiredService<IOptions<Herald.Hub.HeraldOptions>>()));
+        services.TryAddSingleton<IEventLog>(provider => new MemoryEventLog(provider.GetRequiredService<IOptions<Herald.Hub.HeraldOptions>>(), provider.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IHubAuthorizer>(provider => new JwtHubAuthorizer(
             provider.GetRequiredService<IOptions<Herald.Hub.HeraldOptions>>().Value.Authorization,
             provider.GetRequiredService<TimeProvider>()));

@@ -102,7 +102,7 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
             output.Write(":\n"u8);
             await output.FlushAsync(stop.Token).ConfigureAwait(false);
 
-            await hub.RegisterAsync(subscriber, stop.Token).ConfigureAwait(false);
+            hub.Register(subscriber);
             try
             {
                 await subscriptions.AnnounceAsync(subscriber, active: true).ConfigureAwait(false);

@@ -6,13 +6,8 @@ public sealed class MemoryEventLogTests
 {
     private static async Task<List<long>> AppendAsync(MemoryEventLog log, params string[] ids)
     {
-        var sequences = new List<long>();
-        foreach (string id in ids)
-        {
-            sequences.Add(await log.AppendAsync(new Update(["t"], id, id), CancellationToken.None));
-        }
-
-        return sequences;
+        AppendOutcome[] outcomes = await log.AppendAsync([.. ids.Select(id => new Update(["t"], id, id))], CancellationToken.None);
+        return [.. outcomes.Select(outcome => outcome.Sequence)];
     }
 
     [Fact]
@@ -47,14 +42,37 @@ public sealed class MemoryEventLogTests
     }
 
     [Fact]
-    public async Task Earliest_is_found_even_when_empty_and_a_reused_id_resumes_after_its_latest_use()
+    public async Task Earliest_is_found_even_when_empty()
     {
         var log = new MemoryEventLog(5);
         Assert.Equal(new HistoryCursor(true, 0), await log.FindAsync(HistoryCursor.Earliest, CancellationToken.None));
         Assert.Null(log.LastEventId);
+    }
 
-        List<long> sequences = await AppendAsync(log, "x", "y", "x");
-        Assert.Equal(sequences[2], (await log.FindAsync("x", CancellationToken.None)).AfterSequence);
+    [Fact]
+    public async Task An_id_already_stored_is_a_duplicate_in_a_later_batch_or_the_same_one()
+    {
+        var log = new MemoryEventLog(5);
+        AppendOutcome[] first = await log.AppendAsync([new Update(["t"], "1", "x")], CancellationToken.None);
+        AppendOutcome[] second = await log.AppendAsync([new Update(["t"], "again", "x"), new Update(["t"], "2", "y"), new Update(["t"], "y again", "y")], CancellationToken.None);
+
+        Assert.Equal([new AppendOutcome(1, false)], first);
+        Assert.Equal([new AppendOutcome(1, true), new AppendOutcome(2, false), new AppendOutcome(2, true)], second);
+        Assert.Equal(["1", "2"], (await log.ReadAsync(0, 10, CancellationToken.None)).Select(u => u.Update.Data));
+    }
+
+    [Fact]
+    public async Task Generated_ids_are_set_on_the_updates_and_sort_in_log_order()
+    {
+        var log = new MemoryEventLog(100);
+        Update[] updates = [.. Enumerable.Range(0, 50).Select(i => new Update(["t"], i.ToString(System.Globalization.CultureInfo.InvariantCulture)))];
+        await log.AppendAsync(updates[..25], CancellationToken.None);
+        await log.AppendAsync(updates[25..], CancellationToken.None);
+
+        string[] ids = [.. updates.Select(u => u.Id!)];
+        Assert.All(ids, id => Assert.StartsWith(HubIds.Prefix, id, StringComparison.Ordinal));
+        Assert.Equal(ids.Order(StringComparer.Ordinal), ids);
+        Assert.Equal(ids.Length, ids.Distinct().Count());
     }
 
     [Fact]
