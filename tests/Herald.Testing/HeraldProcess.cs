@@ -80,6 +80,23 @@ public sealed class HeraldProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Kills the process at once (SIGKILL: no shutdown, no flush), as a crash would.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        using CancellationTokenSource bound = Bounded.Wait();
+        await _process.WaitForExitAsync(bound.Token);
+    }
+
+    /// <summary>Waits for the "hub listening on" line and returns the hub's URL from it.</summary>
+    public async Task<string> WaitForHubUrlAsync()
+    {
+        string line = await WaitForLineAsync(text => text.Contains(ListeningMarker, StringComparison.Ordinal));
+        return line[(line.IndexOf(ListeningMarker, StringComparison.Ordinal) + ListeningMarker.Length)..].Trim();
+    }
+
+    private const string ListeningMarker = "hub listening on ";
+
     private void Received(string? line)
     {
         if (line is null)

@@ -78,7 +78,20 @@ internal sealed class PublishEndpoint(HeraldHub hub, IHubAuthorizer authorizer, 
             return;
         }
 
-        string id = await hub.PublishAsync(update, context.RequestAborted).ConfigureAwait(false);
+        string id;
+        try
+        {
+            id = await hub.PublishAsync(update, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException and not ArgumentException)
+        {
+            // The store could not take the update: it was not stored, so it must not look
+            // acknowledged. The publisher retries, with the same id if it wants exactly once.
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(options.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            await HubResponses.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, $"The update could not be stored: {exception.Message}").ConfigureAwait(false);
+            return;
+        }
+
         context.Response.ContentType = "text/plain; charset=utf-8";
         await context.Response.WriteAsync(id, context.RequestAborted).ConfigureAwait(false);
     }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Herald.Sse;
 using Herald.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Herald.Hub.Tests.Http;
 
@@ -26,6 +27,47 @@ public sealed class PublishEndpointTests
         Assert.StartsWith("urn:uuid:", id, StringComparison.Ordinal);
         SseItem received = await subscriber.NextEventAsync();
         Assert.Equal(("hello", id), (received.Data, received.LastEventId));
+    }
+
+    [Fact]
+    public async Task A_retried_publish_with_a_stored_id_answers_200_with_it_and_is_not_delivered_again()
+    {
+        await using HubHost host = await HubHost.StartAsync(o => o.AllowAnonymous = true);
+        await using SseTestClient subscriber = await host.SubscribeAsync([Topic]);
+
+        string first = await host.PublishAsync(Topic, "once", id: "order-17");
+        string retried = await host.PublishAsync(Topic, "once", id: "order-17");
+        await host.PublishAsync(Topic, "next");
+
+        Assert.Equal(("order-17", "order-17"), (first, retried));
+        Assert.Equal(["once", "next"], (await subscriber.NextEventsAsync(2)).Select(e => e.Data));
+        await using SseTestClient replay = await host.SubscribeAsync([Topic], lastEventId: "earliest");
+        Assert.Equal(["once", "next"], (await replay.NextEventsAsync(2)).Select(e => e.Data));
+    }
+
+    [Fact]
+    public async Task A_store_that_fails_gets_503_never_200()
+    {
+        await using HubHost host = await HubHost.StartAsync(services: s => s.AddSingleton<Herald.Hub.History.IEventLog, FailingLog>());
+        using HttpResponseMessage response = await host.PostAsync([new("topic", Topic), new("data", "x")]);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("could not be stored", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.NotNull(response.Headers.RetryAfter);
+    }
+
+    /// <summary>A store whose disk is gone: every append fails.</summary>
+    private sealed class FailingLog : Herald.Hub.History.IEventLog
+    {
+        public string? LastEventId => null;
+
+        public ValueTask<Herald.Hub.History.AppendOutcome[]> AppendAsync(IReadOnlyList<Update> updates, CancellationToken cancellationToken) =>
+            ValueTask.FromException<Herald.Hub.History.AppendOutcome[]>(new IOException("disk I/O error"));
+
+        public ValueTask<Herald.Hub.History.HistoryCursor> FindAsync(string lastEventId, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(Herald.Hub.History.HistoryCursor.NotFound);
+
+        public ValueTask<IReadOnlyList<Herald.Hub.History.LoggedUpdate>> ReadAsync(long afterSequence, int limit, CancellationToken cancellationToken) =>
+            ValueTask.FromResult<IReadOnlyList<Herald.Hub.History.LoggedUpdate>>([]);
     }
 
     [Fact]

@@ -1,17 +1,16 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 using Herald.Testing;
 
 namespace Herald.Server.Tests.Commands;
 
 /// <summary><c>herald serve</c> as a real process, used the way the README says.</summary>
-public sealed partial class ServeCommandTests
+public sealed class ServeCommandTests
 {
     [Fact]
     public async Task Dev_mode_prints_a_curl_publish_line_that_reaches_a_subscriber()
     {
         await using HeraldProcess herald = HeraldProcess.Start("serve", "--dev", "--port", "0");
-        string hubUrl = HubUrl(await herald.WaitForLineAsync(line => line.Contains("hub listening on", StringComparison.Ordinal)));
+        string hubUrl = await herald.WaitForHubUrlAsync();
         string curl = (await herald.WaitForLineAsync(line => line.TrimStart().StartsWith("curl -d", StringComparison.Ordinal))).Trim();
 
         using var client = new HttpClient();
@@ -44,7 +43,7 @@ public sealed partial class ServeCommandTests
     public async Task Outside_dev_mode_subscribers_need_a_token_and_the_key_signs_publishes()
     {
         await using HeraldProcess herald = HeraldProcess.Start("serve", "--port", "0", "--key", TestTokens.PublisherKey);
-        string hubUrl = HubUrl(await herald.WaitForLineAsync(line => line.Contains("hub listening on", StringComparison.Ordinal)));
+        string hubUrl = await herald.WaitForHubUrlAsync();
         using var client = new HttpClient();
 
         using HttpResponseMessage anonymous = await client.GetAsync(hubUrl + "?topic=*", HttpCompletionOption.ResponseHeadersRead);
@@ -55,8 +54,6 @@ public sealed partial class ServeCommandTests
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Equal(System.Net.HttpStatusCode.OK, published.StatusCode);
     }
-
-    internal static string HubUrl(string line) => HubUrlPattern().Match(line).Value;
 
     private static async Task<(int Exit, string Output)> RunShellAsync(string command)
     {
@@ -69,7 +66,4 @@ public sealed partial class ServeCommandTests
         await process.WaitForExitAsync(bound.Token);
         return (process.ExitCode, output);
     }
-
-    [GeneratedRegex(@"http://\S+/\.well-known/mercure")]
-    private static partial Regex HubUrlPattern();
 }

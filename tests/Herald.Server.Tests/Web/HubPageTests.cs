@@ -1,4 +1,3 @@
-using Herald.Server.Tests.Commands;
 using Herald.Testing;
 using Microsoft.Playwright;
 
@@ -18,7 +17,7 @@ public sealed class HubPageTests(ChromiumFixture chromium)
     public async Task The_page_subscribes_publishes_with_the_dev_token_and_shows_the_event_live()
     {
         await using HeraldProcess herald = HeraldProcess.Start("serve", "--dev", "--port", "0");
-        string hubUrl = ServeCommandTests.HubUrl(await herald.WaitForLineAsync(line => line.Contains("hub listening on", StringComparison.Ordinal)));
+        string hubUrl = await herald.WaitForHubUrlAsync();
         IPage page = await chromium.NewPageAsync();
         await page.GotoAsync(hubUrl.Replace("/.well-known/mercure", "/", StringComparison.Ordinal));
 
