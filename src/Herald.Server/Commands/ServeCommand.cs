@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Security.Cryptography;
 using Herald.Hub;
 using Herald.Hub.Authorization;
+using Herald.Hub.History.Sqlite;
 using Herald.Server.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -24,6 +25,9 @@ internal static class ServeCommand
     /// <summary>Exit code when the hub cannot start with the settings given.</summary>
     public const int InvalidSettings = 2;
 
+    /// <summary>Exit code when the history store cannot be opened (locked, corrupt, unwritable).</summary>
+    public const int StoreUnavailable = 3;
+
     public static Command Create()
     {
         var address = new Option<string>("--address") { Description = "The IP address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
@@ -37,7 +41,13 @@ internal static class ServeCommand
         var corsOrigins = new Option<string[]>("--cors-origin") { Description = "An origin allowed to use the hub from a browser, with credentials (repeatable).", AllowMultipleArgumentsPerToken = true };
         var publishOrigins = new Option<string[]>("--publish-origin") { Description = "An origin allowed to publish with the authorization cookie (repeatable; default: the CORS origins).", AllowMultipleArgumentsPerToken = true };
         var heartbeat = new Option<double?>("--heartbeat") { Description = "Seconds of silence after which a subscription gets a heartbeat comment (default 15)." };
-        var historySize = new Option<int?>("--history-size") { Description = "How many updates the history keeps for resuming subscribers (default 10000)." };
+        var dataDirectory = new Option<string?>("--data-dir") { Description = "Where the SQLite history lives (default ./herald-data)." };
+        var durability = new Option<SqliteDurability?>("--durability") { Description = "Full (default): every publish is on disk before its 200. Normal: it survives a crash of the hub but the last commits can be lost if the machine loses power." };
+        var inMemory = new Option<bool>("--in-memory") { Description = "Keep the history in memory only (lost at restart), sized by --history-size." };
+        var historySize = new Option<int?>("--history-size") { Description = "With --in-memory: how many updates the history keeps (default 10000)." };
+        var retentionEvents = new Option<long?>("--retention-events") { Description = "The most events the SQLite history keeps (default 1000000)." };
+        var retentionAge = new Option<double?>("--retention-hours") { Description = "How many hours the SQLite history keeps an event (default 168, seven days)." };
+        var retentionBytes = new Option<long?>("--retention-bytes") { Description = "The most bytes of events the SQLite history keeps (default: no limit)." };
         var maxSubscribers = new Option<int?>("--max-subscribers") { Description = "The most subscribers connected at once (default: derived from the file-descriptor limit)." };
         var maxLifetime = new Option<double?>("--max-lifetime") { Description = "The most seconds a subscription stays open (default 600; each is drawn between 80% and 100% of it)." };
         var subscriptions = new Option<bool>("--subscriptions") { Description = "Turn on the active subscriptions API and subscription events." };
@@ -46,7 +56,7 @@ internal static class ServeCommand
         var command = new Command("serve", "Run the Mercure hub, with its page at /.")
         {
             address, port, key, publisherKey, subscriberKey, algorithm, jwks, anonymous, corsOrigins, publishOrigins,
-            heartbeat, historySize, maxSubscribers, maxLifetime, subscriptions, dev,
+            heartbeat, dataDirectory, durability, inMemory, historySize, retentionEvents, retentionAge, retentionBytes, maxSubscribers, maxLifetime, subscriptions, dev,
         };
 
         command.SetAction((result, cancellationToken) =>
@@ -110,18 +120,31 @@ internal static class ServeCommand
                 }
             }
 
-            return RunAsync(result.GetValue(address)!, result.GetValue(port), Configure, devSecret, Console.Out, Console.Error, cancellationToken);
+            void ConfigureStore(SqliteEventLogOptions store)
+            {
+                store.DataDirectory = result.GetValue(dataDirectory) ?? store.DataDirectory;
+                store.Durability = result.GetValue(durability) ?? store.Durability;
+                store.MaxEvents = result.GetValue(retentionEvents) ?? store.MaxEvents;
+                store.MaxAge = result.GetValue(retentionAge) is { } hours ? TimeSpan.FromHours(hours) : store.MaxAge;
+                store.MaxBytes = result.GetValue(retentionBytes) ?? store.MaxBytes;
+            }
+
+            return RunAsync(result.GetValue(address)!, result.GetValue(port), Configure, result.GetValue(inMemory) ? null : ConfigureStore, devSecret, Console.Out, Console.Error, cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(string address, int port, Action<HeraldOptions> configure, string? devSecret, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string address, int port, Action<HeraldOptions> configure, Action<SqliteEventLogOptions>? configureStore, string? devSecret, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://{(address.Contains(':', StringComparison.Ordinal) ? $"[{address}]" : address)}:{port}");
         // One line per request would drown the hub's own output; configuration can turn it back on.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddHerald(configure);
+        if (configureStore is not null)
+        {
+            builder.Services.AddHeraldSqlite(configureStore);
+        }
 
         WebApplication app;
         HeraldOptions options;
@@ -135,9 +158,15 @@ internal static class ServeCommand
                 return InvalidSettings;
             }
 
-            // Builds the authorizer now, so a bad key stops the start with its message.
+            // Builds the authorizer and opens the store now, so a bad key or a store that cannot
+            // be used stops the start with its message.
             app.Services.GetRequiredService<HeraldHub>();
             app.Services.GetRequiredService<IHubAuthorizer>();
+        }
+        catch (HeraldStoreException exception)
+        {
+            await error.WriteLineAsync($"herald serve: {exception.Message}").ConfigureAwait(false);
+            return StoreUnavailable;
         }
         catch (Exception exception) when (exception is OptionsValidationException or ArgumentException or InvalidOperationException or IOException or CryptographicException or FormatException)
         {

@@ -9,7 +9,8 @@ public sealed class ServeCommandTests
     [Fact]
     public async Task Dev_mode_prints_a_curl_publish_line_that_reaches_a_subscriber()
     {
-        await using HeraldProcess herald = HeraldProcess.Start("serve", "--dev", "--port", "0");
+        using var data = new TempDirectory();
+        await using HeraldProcess herald = HeraldProcess.Start("serve", "--data-dir", data.Path, "--dev", "--port", "0");
         string hubUrl = await herald.WaitForHubUrlAsync();
         string curl = (await herald.WaitForLineAsync(line => line.TrimStart().StartsWith("curl -d", StringComparison.Ordinal))).Trim();
 
@@ -26,7 +27,8 @@ public sealed class ServeCommandTests
     [Fact]
     public async Task Without_a_key_or_dev_mode_serve_refuses_to_start()
     {
-        await using HeraldProcess herald = HeraldProcess.Start("serve", "--port", "0");
+        using var data = new TempDirectory();
+        await using HeraldProcess herald = HeraldProcess.Start("serve", "--data-dir", data.Path, "--port", "0");
         Assert.Equal(2, await herald.WaitForExitAsync());
         Assert.Contains("no publisher key", herald.Output, StringComparison.Ordinal);
     }
@@ -34,7 +36,8 @@ public sealed class ServeCommandTests
     [Fact]
     public async Task A_wildcard_cors_origin_outside_dev_mode_is_refused_at_start()
     {
-        await using HeraldProcess herald = HeraldProcess.Start("serve", "--port", "0", "--key", TestTokens.PublisherKey, "--cors-origin", "*");
+        using var data = new TempDirectory();
+        await using HeraldProcess herald = HeraldProcess.Start("serve", "--data-dir", data.Path, "--port", "0", "--key", TestTokens.PublisherKey, "--cors-origin", "*");
         Assert.Equal(2, await herald.WaitForExitAsync());
         Assert.Contains("only in development mode", herald.Output, StringComparison.Ordinal);
     }
@@ -42,7 +45,8 @@ public sealed class ServeCommandTests
     [Fact]
     public async Task Outside_dev_mode_subscribers_need_a_token_and_the_key_signs_publishes()
     {
-        await using HeraldProcess herald = HeraldProcess.Start("serve", "--port", "0", "--key", TestTokens.PublisherKey);
+        using var data = new TempDirectory();
+        await using HeraldProcess herald = HeraldProcess.Start("serve", "--data-dir", data.Path, "--port", "0", "--key", TestTokens.PublisherKey);
         string hubUrl = await herald.WaitForHubUrlAsync();
         using var client = new HttpClient();
 
