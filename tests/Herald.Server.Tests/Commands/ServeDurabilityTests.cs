@@ -105,7 +105,11 @@ public sealed class ServeDurabilityTests
             await creator.WaitForHubUrlAsync();
         }
 
+        // The creator was killed, so its pages are still in the write-ahead log, which SQLite would
+        // read in preference to the main file; a store damaged at rest has no log.
         string database = Directory.GetFiles(data.Path, "*.db").Single();
+        File.Delete(database + "-wal");
+        File.Delete(database + "-shm");
         byte[] garbage = [.. Enumerable.Range(0, 8192).Select(i => (byte)(i * 31))];
         await File.WriteAllBytesAsync(database, garbage);
 
@@ -116,7 +120,7 @@ public sealed class ServeDurabilityTests
     }
 
     private static HeraldProcess Serve(string dataDirectory) =>
-        HeraldProcess.Start("serve", "--port", "0", "--key", TestTokens.PublisherKey, "--data-dir", dataDirectory);
+        HeraldProcess.Start("serve", "--port", "0", "--publisher-key", TestTokens.PublisherKey, "--subscriber-key", TestTokens.SubscriberKey, "--data-dir", dataDirectory);
 
     private static async Task<string> PublishAsync(HttpClient client, string hubUrl, string topic, string data, string? id = null)
     {

@@ -16,8 +16,8 @@ public sealed class HubPageTests(ChromiumFixture chromium)
     [Fact]
     public async Task The_page_subscribes_publishes_with_the_dev_token_and_shows_the_event_live()
     {
-        using var data = new TempDirectory();
-        await using HeraldProcess herald = HeraldProcess.Start("serve", "--data-dir", data.Path, "--dev", "--port", "0");
+        using var directory = new TempDirectory();
+        await using HeraldProcess herald = HeraldProcess.Start("serve", "--data-dir", directory.Path, "--dev", "--port", "0");
         string hubUrl = await herald.WaitForHubUrlAsync();
         IPage page = await chromium.NewPageAsync();
         await page.GotoAsync(hubUrl.Replace("/.well-known/mercure", "/", StringComparison.Ordinal));
