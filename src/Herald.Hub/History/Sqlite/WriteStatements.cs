@@ -3,8 +3,10 @@ using Microsoft.Data.Sqlite;
 namespace Herald.Hub.History.Sqlite;
 
 /// <summary>
-/// The write connection's statements, prepared once and reused for every row: appending only
-/// rebinds values. Used under the log's write gate only.
+/// The write connection's statements, prepared once and reused: appending only rebinds values.
+/// The append path, run per update, steps native statements (<see cref="RawStatement"/>);
+/// retention, run per chunk of rows, goes through ADO.NET, whose overhead does not count there.
+/// Used under the log's write gate only.
 /// </summary>
 internal sealed class WriteStatements : IDisposable
 {

@@ -120,6 +120,32 @@ public sealed class SqliteEventLogTests : IDisposable
     }
 
     [Fact]
+    public async Task A_batch_that_fails_is_rolled_back_whole_and_leaves_its_updates_unchanged()
+    {
+        using SqliteEventLog log = _store.Open();
+        await AppendAsync(log, Event("1"));
+
+        // Another connection adds a trigger that refuses one row: the store fails mid-batch.
+        using (var other = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_store.DatabasePath};Pooling=False"))
+        {
+            other.Open();
+            using Microsoft.Data.Sqlite.SqliteCommand trigger = other.CreateCommand();
+            trigger.CommandText = "CREATE TRIGGER refuse BEFORE INSERT ON events WHEN NEW.data = 'boom' BEGIN SELECT RAISE(ABORT, 'refused'); END;";
+            trigger.ExecuteNonQuery();
+        }
+
+        Update before = Event("2");
+        Update withId = Event("3", "kept-out");
+        await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => log.AppendAsync([before, withId, Event("boom")], CancellationToken.None).AsTask());
+
+        Assert.Null(before.Id);
+        Assert.Equal(["1"], (await ReadAllAsync(log)).Select(u => u.Update.Data));
+        Assert.Equal(HistoryCursor.NotFound, await log.FindAsync("kept-out", CancellationToken.None));
+        Assert.Equal([new AppendOutcome(2, false), new AppendOutcome(3, false)], await AppendAsync(log, before, withId));
+        Assert.Equal(6, log.RetainedBytes); // Three events of topic "t" and one data character each.
+    }
+
+    [Fact]
     public async Task Replay_past_the_in_memory_tail_reads_every_page_from_disk_in_order()
     {
         using SqliteEventLog log = _store.Open(o => o.RecentCapacity = 10);
