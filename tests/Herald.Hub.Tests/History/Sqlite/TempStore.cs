@@ -1,5 +1,6 @@
 using Herald.Hub.History;
 using Herald.Hub.History.Sqlite;
+using Herald.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Herald.Hub.Tests.History.Sqlite;
@@ -8,12 +9,9 @@ namespace Herald.Hub.Tests.History.Sqlite;
 /// and shorthands to open logs on it.</summary>
 internal sealed class TempStore : IDisposable
 {
-    public TempStore()
-    {
-        Directory = Path.Combine(Path.GetTempPath(), "herald-sqlite-tests", Guid.NewGuid().ToString("N"));
-    }
+    private readonly TempDirectory _directory = new();
 
-    public string Directory { get; }
+    public string Directory => _directory.Path;
 
     public string DatabasePath => Path.Combine(Directory, SqliteEventLog.DatabaseFileName);
 
@@ -33,13 +31,7 @@ internal sealed class TempStore : IDisposable
 
     public SqliteEventLog Open(Action<SqliteEventLogOptions>? configure = null) => new(Options(configure), Time);
 
-    public void Dispose()
-    {
-        if (System.IO.Directory.Exists(Directory))
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-    }
+    public void Dispose() => _directory.Dispose();
 
     public static Update Event(string data, string? id = null) => new(["t"], data, id);
 
