@@ -88,6 +88,17 @@ public sealed class HeraldProcess : IAsyncDisposable
         await _process.WaitForExitAsync(bound.Token);
     }
 
+    /// <summary>Asks the process to stop (SIGTERM, as a service manager does) and returns its exit code.</summary>
+    public async Task<int> StopAsync()
+    {
+        using (Process signal = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await signal.WaitForExitAsync();
+        }
+
+        return await WaitForExitAsync();
+    }
+
     /// <summary>Waits for the "hub listening on" line and returns the hub's URL from it.</summary>
     public async Task<string> WaitForHubUrlAsync()
     {

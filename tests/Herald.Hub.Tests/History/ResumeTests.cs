@@ -1,6 +1,9 @@
 using System.Text.Json;
+using Herald.Hub.History;
+using Herald.Hub.History.Sqlite;
 using Herald.Sse;
 using Herald.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Herald.Hub.Tests.History;
 
@@ -82,11 +85,24 @@ public sealed class ResumeTests
         Assert.Equal(["1", "2", "3"], (await subscriber.NextEventsAsync(3)).Select(e => e.Data));
     }
 
-    [Fact]
-    public async Task Publishing_continuously_during_replays_loses_and_duplicates_nothing()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Publishing_continuously_during_replays_loses_and_duplicates_nothing(bool sqlite)
     {
         const int total = 3000;
-        await using HubHost host = await HubHost.StartAsync(o => { o.AllowAnonymous = true; o.HistorySize = total; o.SubscriberQueueCapacity = total; });
+        using var data = new TempDirectory();
+        await using HubHost host = await HubHost.StartAsync(
+            o => { o.AllowAnonymous = true; o.HistorySize = total; o.SubscriberQueueCapacity = total; },
+            services =>
+            {
+                if (sqlite)
+                {
+                    // A tail of 100: almost all of each replay is read from the database, page by page.
+                    services.AddHeraldSqlite(store => { store.DataDirectory = data.Path; store.RecentCapacity = 100; store.Durability = SqliteDurability.Normal; });
+                }
+            });
+        Assert.Equal(sqlite, host.Services.GetRequiredService<IEventLog>() is SqliteEventLog);
         var published = new List<string>(total);
         var halfway = new TaskCompletionSource();
         Task publisher = Task.Run(async () =>

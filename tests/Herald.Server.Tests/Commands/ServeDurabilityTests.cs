@@ -76,12 +76,7 @@ public sealed class ServeDurabilityTests
     public async Task A_database_locked_by_another_process_stops_the_start_with_a_clear_error()
     {
         using var data = new TempDirectory();
-        await using (HeraldProcess creator = Serve(data.Path))
-        {
-            await creator.WaitForHubUrlAsync();
-        }
-
-        string database = Directory.GetFiles(data.Path, "*.db").Single();
+        string database = await CreateStoreAsync(data.Path);
         await using var holder = new SqliteConnection($"Data Source={database};Pooling=False");
         await holder.OpenAsync();
         await using (SqliteCommand exclusive = holder.CreateCommand())
@@ -100,16 +95,7 @@ public sealed class ServeDurabilityTests
     public async Task A_corrupt_database_stops_the_start_and_is_left_as_it_was()
     {
         using var data = new TempDirectory();
-        await using (HeraldProcess creator = Serve(data.Path))
-        {
-            await creator.WaitForHubUrlAsync();
-        }
-
-        // The creator was killed, so its pages are still in the write-ahead log, which SQLite would
-        // read in preference to the main file; a store damaged at rest has no log.
-        string database = Directory.GetFiles(data.Path, "*.db").Single();
-        File.Delete(database + "-wal");
-        File.Delete(database + "-shm");
+        string database = await CreateStoreAsync(data.Path);
         byte[] garbage = [.. Enumerable.Range(0, 8192).Select(i => (byte)(i * 31))];
         await File.WriteAllBytesAsync(database, garbage);
 
@@ -117,6 +103,21 @@ public sealed class ServeDurabilityTests
         Assert.NotEqual(0, await corrupt.WaitForExitAsync());
         Assert.Contains(database, corrupt.Output, StringComparison.Ordinal);
         Assert.Equal(garbage, await File.ReadAllBytesAsync(database));
+    }
+
+    /// <summary>Lets a hub create its store in <paramref name="dataDirectory"/>, stops it the way a
+    /// service manager does, and returns the database file.</summary>
+    private static async Task<string> CreateStoreAsync(string dataDirectory)
+    {
+        await using (HeraldProcess creator = Serve(dataDirectory))
+        {
+            await creator.WaitForHubUrlAsync();
+            Assert.Equal(0, await creator.StopAsync());
+        }
+
+        // A clean stop checkpoints the write-ahead log into the database and removes it.
+        Assert.False(File.Exists(Path.Combine(dataDirectory, "herald.db-wal")));
+        return Path.Combine(dataDirectory, "herald.db");
     }
 
     private static HeraldProcess Serve(string dataDirectory) =>
