@@ -1,0 +1,2 @@
+// The contract-test service: placeholder until the client lands.
+return 0;
