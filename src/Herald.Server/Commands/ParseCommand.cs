@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.CommandLine;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Herald.Sse;
 
@@ -19,12 +18,6 @@ internal static class ParseCommand
     public const int InvalidStream = 1;
 
     private const int ReadSize = 64 * 1024;
-
-    private static readonly JsonWriterOptions JsonOptions = new()
-    {
-        // Keep non-ASCII text readable; control characters are still escaped.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
 
     public static Command Create()
     {
@@ -96,7 +89,7 @@ internal static class ParseCommand
             using var parser = new SseParser(options);
             byte[] chunk = ArrayPool<byte>.Shared.Rent(ReadSize);
             var lines = new ArrayBufferWriter<byte>(ReadSize);
-            using var json = new Utf8JsonWriter(lines, JsonOptions);
+            using var json = new Utf8JsonWriter(lines, EventJson.Options);
             try
             {
                 while (true)
@@ -159,25 +152,13 @@ internal static class ParseCommand
 
     private static void WriteLine(Utf8JsonWriter json, ArrayBufferWriter<byte> lines, SseItem item)
     {
-        json.Reset();
-        json.WriteStartObject();
         if (item.IsComment)
         {
-            json.WriteString("comment", item.Data);
+            EventJson.WriteComment(json, lines, item.Data);
         }
         else
         {
-            json.WriteString("type", item.Type);
-            json.WriteString("data", item.Data);
-            json.WriteString("id", item.LastEventId);
-            if (item.Retry is { } retry)
-            {
-                json.WriteNumber("retry", retry);
-            }
+            EventJson.WriteEvent(json, lines, item.Type, item.Data, item.LastEventId, item.Retry);
         }
-
-        json.WriteEndObject();
-        json.Flush();
-        lines.Write("\n"u8);
     }
 }
