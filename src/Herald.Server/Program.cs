@@ -5,6 +5,8 @@ var root = new RootCommand("herald: the Herald Server-Sent Events toolkit.")
 {
     ServeCommand.Create(),
     ParseCommand.Create(),
+    PublishCommand.Create(),
+    TokenCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
