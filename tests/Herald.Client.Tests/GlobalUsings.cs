@@ -1,0 +1,2 @@
+global using Herald.Client.Tests.Scripted;
+global using Herald.Testing;

@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using Herald.Testing;
+
+namespace Herald.Client.Tests.Scripted;
+
+/// <summary>
+/// Drives an <see cref="EventSourceClient"/> for a test: one enumeration under a bound, every
+/// <see cref="EventSourceClient.Error"/> and <see cref="EventSourceClient.Opened"/> recorded.
+/// The client connects only while the test waits for its next item, as any caller's loop does.
+/// </summary>
+public sealed class SourceReader : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _bound;
+    private readonly IAsyncEnumerator<SseEvent> _events;
+    private readonly ConcurrentQueue<EventSourceErrorEventArgs> _errors = new();
+    private readonly ConcurrentQueue<EventSourceOpenedEventArgs> _opened = new();
+
+    public SourceReader(EventSourceOptions options, TimeSpan? timeout = null)
+    {
+        Source = new EventSourceClient(options);
+        Source.Error += (_, error) => _errors.Enqueue(error);
+        Source.Opened += (_, opened) => _opened.Enqueue(opened);
+        _bound = Bounded.Wait(timeout);
+        _events = Source.ReadAllAsync(_bound.Token).GetAsyncEnumerator(_bound.Token);
+    }
+
+    public EventSourceClient Source { get; }
+
+    public IReadOnlyList<EventSourceErrorEventArgs> Errors => [.. _errors];
+
+    public IReadOnlyList<EventSourceOpenedEventArgs> Opened => [.. _opened];
+
+    /// <summary>Whether the bound passed: then an ended enumeration means a hang, not an end.</summary>
+    public bool TimedOut => _bound.IsCancellationRequested;
+
+    /// <summary>Waits for the next event.</summary>
+    public Task<SseEvent> NextAsync() => NextAsync(_ => true);
+
+    /// <summary>Starts waiting for the next event; the client works while the task is pending.</summary>
+    public async Task<SseEvent> NextAsync(Func<SseEvent, bool> accept)
+    {
+        while (true)
+        {
+            bool more = await _events.MoveNextAsync();
+            Assert.False(TimedOut, "Timed out waiting for the next event.");
+            Assert.True(more, "The source ended before the next event.");
+            if (accept(_events.Current))
+            {
+                return _events.Current;
+            }
+        }
+    }
+
+    public async Task<List<SseEvent>> NextAsync(int count)
+    {
+        var events = new List<SseEvent>(count);
+        for (int i = 0; i < count; i++)
+        {
+            events.Add(await NextAsync());
+        }
+
+        return events;
+    }
+
+    /// <summary>Asserts the enumeration ends, without an exception and before the bound.</summary>
+    public async Task EndAsync()
+    {
+        bool more = await _events.MoveNextAsync();
+        Assert.False(TimedOut, "Timed out waiting for the source to end.");
+        Assert.False(more, $"Expected the end, got {(more ? _events.Current : default)}.");
+    }
+
+    /// <summary>Asserts the enumeration fails with <typeparamref name="TException"/>.</summary>
+    public async Task<TException> FailsAsync<TException>()
+        where TException : Exception
+    {
+        TException exception = await Assert.ThrowsAsync<TException>(async () =>
+        {
+            while (await _events.MoveNextAsync())
+            {
+            }
+        });
+        Assert.False(TimedOut, "Timed out waiting for the source to fail.");
+        return exception;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Source.DisposeAsync();
+        await _events.DisposeAsync();
+        _bound.Dispose();
+    }
+}
