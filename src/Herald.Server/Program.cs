@@ -4,6 +4,7 @@ using Herald.Server.Commands;
 var root = new RootCommand("herald: the Herald Server-Sent Events toolkit.")
 {
     ServeCommand.Create(),
+    ListenCommand.Create(),
     ParseCommand.Create(),
     PublishCommand.Create(),
     TokenCommand.Create(),

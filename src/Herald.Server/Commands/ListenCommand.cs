@@ -19,7 +19,7 @@ internal static class ListenCommand
 
     public static Command Create()
     {
-        var url = new Argument<Uri>("url") { Description = "The event stream: a Herald or Mercure hub subscribe URL, or any text/event-stream URL." };
+        var url = new Argument<string>("url") { Description = "The event stream: a Herald or Mercure hub subscribe URL, or any text/event-stream URL." };
         var headers = new Option<string[]>("--header", "-H") { Description = "A request header, 'Name: value' (repeatable), e.g. an Authorization header.", AllowMultipleArgumentsPerToken = true };
         var lastEventId = new Option<string?>("--last-event-id") { Description = "Resume after this id (a hub also takes 'earliest')." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per event, as herald parse does." };
@@ -38,9 +38,15 @@ internal static class ListenCommand
 
         command.SetAction(async (result, cancellationToken) =>
         {
+            if (!Uri.TryCreate(result.GetValue(url), UriKind.Absolute, out Uri? streamUrl) || (streamUrl.Scheme != Uri.UriSchemeHttp && streamUrl.Scheme != Uri.UriSchemeHttps))
+            {
+                await Console.Error.WriteLineAsync($"herald listen: '{result.GetValue(url)}' is not an http or https URL.").ConfigureAwait(false);
+                return 2;
+            }
+
             var options = new EventSourceOptions
             {
-                Url = result.GetValue(url)!,
+                Url = streamUrl,
                 LastEventId = result.GetValue(lastEventId),
                 IncludeComments = result.GetValue(comments),
                 ReadTimeout = result.GetValue(readTimeout) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
@@ -127,6 +133,6 @@ internal static class ListenCommand
         string text = item.IsComment
             ? $": {item.Data}\n"
             : $"{item.Type} id={item.LastEventId}\n  {item.Data.Replace("\n", "\n  ", StringComparison.Ordinal)}\n\n";
-        System.Text.Encoding.UTF8.GetBytes(text, lines);
+        System.Text.EncodingExtensions.GetBytes(System.Text.Encoding.UTF8, text, lines);
     }
 }
