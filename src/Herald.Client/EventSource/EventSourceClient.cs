@@ -234,15 +234,16 @@ public sealed class EventSourceClient : IAsyncDisposable, IDisposable
                         continue;
                     }
 
-                    if (result.IsNoContent && failure is null)
-                    {
-                        yield break;
-                    }
-
-                    if (!result.IsOpen)
+                    if (failure is not null || result.Retryable is not null)
                     {
                         delay = Failed(failure ?? result.Retryable, result.Retryable?.RetryAfter, healthy: false);
                         continue;
+                    }
+
+                    if (result.IsNoContent)
+                    {
+                        // The server's way of saying "stop": closed for good, not an error.
+                        yield break;
                     }
 
                     using HttpResponseMessage response = result.Response!;

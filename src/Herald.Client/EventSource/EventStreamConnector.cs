@@ -97,7 +97,8 @@ internal sealed class EventStreamConnector
             try
             {
                 Stream body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-                return ConnectResult.Open(response, body, url);
+                // A caller's handler may have followed redirects itself: report where it ended.
+                return ConnectResult.Open(response, body, response.RequestMessage?.RequestUri ?? url);
             }
             catch
             {

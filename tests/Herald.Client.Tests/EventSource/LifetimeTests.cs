@@ -13,7 +13,7 @@ public sealed class LifetimeTests
 
         Task<bool> move = events.MoveNextAsync().AsTask();
         ScriptedExchange stream = await server.NextExchangeAsync();
-        Assert.Equal(EventSourceState.Open, source.State);
+        await Bounded.UntilAsync(() => source.State == EventSourceState.Open, "the source is open");
         await stop.CancelAsync();
 
         Assert.False(await move.WaitAsync(Bounded.DefaultWait));

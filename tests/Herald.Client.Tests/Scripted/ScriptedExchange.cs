@@ -52,6 +52,15 @@ public sealed class ScriptedExchange
         await Response.Body.FlushAsync(ClientGone);
     }
 
+    /// <summary>Sends 200 with an event stream whose first bytes leave in the same flush as the headers.</summary>
+    public Task StartEventStreamAsync(ReadOnlyMemory<byte> first)
+    {
+        Response.StatusCode = StatusCodes.Status200OK;
+        Response.ContentType = "text/event-stream";
+        Response.Headers.CacheControl = "no-cache";
+        return SendAsync(first);
+    }
+
     /// <summary>Writes <paramref name="text"/> as UTF-8 in one write and flushes it.</summary>
     public Task SendAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text));
 

@@ -14,6 +14,7 @@ public sealed class SourceReader : IAsyncDisposable
     private readonly IAsyncEnumerator<SseEvent> _events;
     private readonly ConcurrentQueue<EventSourceErrorEventArgs> _errors = new();
     private readonly ConcurrentQueue<EventSourceOpenedEventArgs> _opened = new();
+    private Task<bool> _move = Task.FromResult(false);
 
     public SourceReader(EventSourceOptions options, TimeSpan? timeout = null)
     {
@@ -41,7 +42,7 @@ public sealed class SourceReader : IAsyncDisposable
     {
         while (true)
         {
-            bool more = await _events.MoveNextAsync();
+            bool more = await MoveNextAsync();
             Assert.False(TimedOut, "Timed out waiting for the next event.");
             Assert.True(more, "The source ended before the next event.");
             if (accept(_events.Current))
@@ -65,7 +66,7 @@ public sealed class SourceReader : IAsyncDisposable
     /// <summary>Asserts the enumeration ends, without an exception and before the bound.</summary>
     public async Task EndAsync()
     {
-        bool more = await _events.MoveNextAsync();
+        bool more = await MoveNextAsync();
         Assert.False(TimedOut, "Timed out waiting for the source to end.");
         Assert.False(more, $"Expected the end, got {(more ? _events.Current : default)}.");
     }
@@ -76,7 +77,7 @@ public sealed class SourceReader : IAsyncDisposable
     {
         TException exception = await Assert.ThrowsAsync<TException>(async () =>
         {
-            while (await _events.MoveNextAsync())
+            while (await MoveNextAsync())
             {
             }
         });
@@ -87,7 +88,12 @@ public sealed class SourceReader : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Source.DisposeAsync();
+        // A test that failed while a read was pending: let that read end (closing makes it end
+        // quietly) so that disposing the enumeration does not hide the failure.
+        await ((Task)_move).ContinueWith(static _ => { }, TaskScheduler.Default).WaitAsync(Bounded.DefaultWait);
         await _events.DisposeAsync();
         _bound.Dispose();
     }
+
+    private Task<bool> MoveNextAsync() => _move = _events.MoveNextAsync().AsTask();
 }
