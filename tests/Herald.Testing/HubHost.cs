@@ -1,12 +1,8 @@
 using System.Net;
 using Herald.Hub;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Herald.Testing;
 
@@ -44,9 +40,7 @@ public sealed class HubHost : IAsyncDisposable
     /// and <paramref name="services"/> the services after <c>AddHerald</c>.</summary>
     public static async Task<HubHost> StartAsync(Action<HeraldOptions>? configure = null, Action<IServiceCollection>? services = null)
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        WebApplicationBuilder builder = LoopbackApp.CreateBuilder();
         builder.Services.AddHerald(options =>
         {
             options.Authorization.Publisher.Key = TestTokens.PublisherKey;
@@ -62,9 +56,7 @@ public sealed class HubHost : IAsyncDisposable
             return context.Response.WriteAsync("<!doctype html><title>blank</title><body></body>");
         });
         app.MapHerald();
-        await app.StartAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new HubHost(app, new Uri(address));
+        return new HubHost(app, await LoopbackApp.StartAsync(app));
     }
 
     /// <summary>The subscribe URL for these selectors (and optional query parameters).</summary>

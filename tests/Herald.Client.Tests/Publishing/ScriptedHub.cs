@@ -1,11 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 
 namespace Herald.Client.Tests.Publishing;
@@ -36,10 +31,7 @@ internal sealed class ScriptedHub : IAsyncDisposable
     /// <summary>Starts the hub; <paramref name="script"/> answers the <c>n</c>th request (from 1).</summary>
     public static async Task<ScriptedHub> StartAsync(Func<int, HttpContext, Task> script)
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        WebApplication app = builder.Build();
+        WebApplication app = LoopbackApp.CreateBuilder().Build();
         var requests = new ConcurrentQueue<RecordedPublish>();
         int count = 0;
         app.MapPost("/.well-known/mercure", async (HttpContext context) =>
@@ -51,9 +43,7 @@ internal sealed class ScriptedHub : IAsyncDisposable
                 context.Request.ContentType));
             await script(Interlocked.Increment(ref count), context);
         });
-        await app.StartAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new ScriptedHub(app, requests, new Uri(new Uri(address), "/.well-known/mercure"));
+        return new ScriptedHub(app, requests, new Uri(await LoopbackApp.StartAsync(app), "/.well-known/mercure"));
     }
 
     /// <summary>Answers as a hub that stored the update: 200 with its id, or a made-up one.</summary>

@@ -4,8 +4,6 @@ using System.Threading.Channels;
 using Herald.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -44,8 +42,7 @@ public sealed class ScriptedServer : IAsyncDisposable
     /// <summary>Starts a server whose every request runs <paramref name="script"/>.</summary>
     public static async Task<ScriptedServer> StartAsync(Func<ScriptedExchange, Task> script)
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        WebApplicationBuilder builder = LoopbackApp.CreateBuilder();
         // Latin-1 maps each byte to one char, so tests can see the exact bytes a client sent.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.RequestHeaderEncodingSelector = static _ => Encoding.Latin1);
         builder.Logging.SetMinimumLevel(LogLevel.Critical);
@@ -54,9 +51,7 @@ public sealed class ScriptedServer : IAsyncDisposable
         WebApplication app = builder.Build();
         var server = new ScriptedServer(app, script);
         app.Run(server.HandleAsync);
-        await app.StartAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        server.BaseAddress = new Uri(address);
+        server.BaseAddress = await LoopbackApp.StartAsync(app);
         return server;
     }
 

@@ -1,12 +1,7 @@
 using System.Text.Json;
 using Herald.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Herald.Server.Tests.Commands;
 
@@ -44,10 +39,7 @@ public sealed class ListenCommandTests
     public async Task Listen_reconnects_to_a_plain_sse_url_with_its_last_event_id_and_exits_0_on_204()
     {
         var lastEventIds = new List<string?>();
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        await using WebApplication app = builder.Build();
+        await using WebApplication app = LoopbackApp.CreateBuilder().Build();
         app.MapGet("/stream", async (HttpContext context) =>
         {
             lock (lastEventIds)
@@ -63,10 +55,9 @@ public sealed class ListenCommandTests
             context.Response.ContentType = "text/event-stream";
             await context.Response.WriteAsync("retry: 50\nid: 7\nevent: tick\ndata: first\n\n");
         });
-        await app.StartAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        Uri address = await LoopbackApp.StartAsync(app);
 
-        await using HeraldProcess listen = HeraldProcess.Start("listen", address + "/stream");
+        await using HeraldProcess listen = HeraldProcess.Start("listen", new Uri(address, "/stream").ToString());
         await listen.WaitForLineAsync(line => line == "tick id=7");
         Assert.Equal(0, await listen.WaitForExitAsync());
 
