@@ -51,11 +51,7 @@ public sealed class EventSourceOptions
     public TimeSpan ReconnectionTime
     {
         get;
-        init
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
-            field = value;
-        }
+        init => field = NonNegative(value);
     } = DefaultReconnectionTime;
 
     /// <summary>
@@ -65,11 +61,7 @@ public sealed class EventSourceOptions
     public TimeSpan MaxReconnectionDelay
     {
         get;
-        init
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
-            field = value;
-        }
+        init => field = NonNegative(value);
     } = DefaultMaxReconnectionDelay;
 
     /// <summary>
@@ -79,11 +71,7 @@ public sealed class EventSourceOptions
     public TimeSpan HealthyConnectionTime
     {
         get;
-        init
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
-            field = value;
-        }
+        init => field = NonNegative(value);
     } = DefaultHealthyConnectionTime;
 
     /// <summary>
@@ -158,4 +146,10 @@ public sealed class EventSourceOptions
             field = value;
         }
     } = TimeProvider.System;
+
+    private static TimeSpan NonNegative(TimeSpan value)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
+        return value;
+    }
 }
