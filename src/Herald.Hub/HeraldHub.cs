@@ -203,7 +203,9 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     {
         long now = _time.GetTimestamp();
         long heartbeatTicks = (long)(_options.HeartbeatInterval.TotalSeconds * _time.TimestampFrequency);
-        foreach (Subscriber subscriber in _subscribers.Keys)
+        // Enumerating the dictionary itself takes no snapshot: Keys would copy every subscriber
+        // into a new list on every tick.
+        foreach ((Subscriber subscriber, _) in _subscribers)
         {
             if (now >= subscriber.DeadlineTimestamp)
             {
@@ -243,7 +245,7 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     /// <summary>Ends every subscription (the hub is stopping).</summary>
     internal void CloseAll()
     {
-        foreach (Subscriber subscriber in _subscribers.Keys)
+        foreach ((Subscriber subscriber, _) in _subscribers)
         {
             subscriber.Close(SubscriberCloseReason.HubStopping);
         }

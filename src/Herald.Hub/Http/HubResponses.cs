@@ -1,3 +1,5 @@
+using System.Globalization;
+using Herald.Hub.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
@@ -11,6 +13,21 @@ internal static class HubResponses
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/plain; charset=utf-8";
         return context.Response.WriteAsync(message + "\n", context.RequestAborted);
+    }
+
+    /// <summary>401 for a request whose token was missing (<paramref name="whenMissing"/> says what
+    /// is needed) or invalid (the authorizer's reason).</summary>
+    public static Task UnauthorizedAsync(HttpContext context, HubAuthorizationResult authorization, string whenMissing)
+    {
+        bool invalid = authorization.Status == HubAuthorizationStatus.Invalid;
+        return UnauthorizedAsync(context, invalid ? authorization.Error ?? "The token is invalid." : whenMissing, invalid);
+    }
+
+    /// <summary>503 with <c>Retry-After</c> in whole seconds: the hub cannot take this request now.</summary>
+    public static Task UnavailableAsync(HttpContext context, TimeSpan retryAfter, string message)
+    {
+        context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, message);
     }
 
     /// <summary>401 with the <c>WWW-Authenticate: Bearer</c> challenge RFC 6750 defines; an

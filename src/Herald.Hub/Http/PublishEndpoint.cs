@@ -37,8 +37,7 @@ internal sealed class PublishEndpoint(HeraldHub hub, IHubAuthorizer authorizer, 
         HubAuthorizationResult authorization = await authorizer.AuthorizeAsync(request, HubRole.Publisher, context.RequestAborted).ConfigureAwait(false);
         if (authorization.Status != HubAuthorizationStatus.Authorized)
         {
-            bool invalid = authorization.Status == HubAuthorizationStatus.Invalid;
-            await HubResponses.UnauthorizedAsync(context, invalid ? authorization.Error ?? "The token is invalid." : "Publishing needs a token: send it as 'Authorization: Bearer <token>'.", invalid).ConfigureAwait(false);
+            await HubResponses.UnauthorizedAsync(context, authorization, "Publishing needs a token: send it as 'Authorization: Bearer <token>'.").ConfigureAwait(false);
             return;
         }
 
@@ -87,8 +86,7 @@ internal sealed class PublishEndpoint(HeraldHub hub, IHubAuthorizer authorizer, 
         {
             // The store could not take the update: it was not stored, so it must not look
             // acknowledged. The publisher retries, with the same id if it wants exactly once.
-            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(options.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            await HubResponses.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, $"The update could not be stored: {exception.Message}").ConfigureAwait(false);
+            await HubResponses.UnavailableAsync(context, options.RetryAfter, $"The update could not be stored: {exception.Message}").ConfigureAwait(false);
             return;
         }
 

@@ -36,23 +36,17 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
         }
 
         HubAuthorizationResult authorization = await authorizer.AuthorizeAsync(context.Request, HubRole.Subscriber, context.RequestAborted).ConfigureAwait(false);
-        if (authorization.Status == HubAuthorizationStatus.Invalid)
+        // Never a silent fall-back to anonymous: an invalid or expired token is refused, not ignored.
+        if (authorization.Status == HubAuthorizationStatus.Invalid
+            || (authorization.Status == HubAuthorizationStatus.Anonymous && !options.AllowAnonymous))
         {
-            // Never a silent fall-back to anonymous: an expired token is refused, not ignored.
-            await HubResponses.UnauthorizedAsync(context, authorization.Error ?? "The token is invalid.", invalidToken: true).ConfigureAwait(false);
-            return;
-        }
-
-        if (authorization.Status == HubAuthorizationStatus.Anonymous && !options.AllowAnonymous)
-        {
-            await HubResponses.UnauthorizedAsync(context, "Subscribing needs a token: this hub does not accept anonymous subscribers.", invalidToken: false).ConfigureAwait(false);
+            await HubResponses.UnauthorizedAsync(context, authorization, "Subscribing needs a token: this hub does not accept anonymous subscribers.").ConfigureAwait(false);
             return;
         }
 
         if (!hub.TryAdmit())
         {
-            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(options.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            await HubResponses.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "The hub is at its subscriber limit; retry later.").ConfigureAwait(false);
+            await HubResponses.UnavailableAsync(context, options.RetryAfter, "The hub is at its subscriber limit; retry later.").ConfigureAwait(false);
             return;
         }
 

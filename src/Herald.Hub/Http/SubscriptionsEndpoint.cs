@@ -25,8 +25,7 @@ internal sealed class SubscriptionsEndpoint(HeraldHub hub, IHubAuthorizer author
         HubAuthorizationResult authorization = await authorizer.AuthorizeAsync(context.Request, HubRole.Subscriber, context.RequestAborted).ConfigureAwait(false);
         if (authorization.Status != HubAuthorizationStatus.Authorized)
         {
-            bool invalid = authorization.Status == HubAuthorizationStatus.Invalid;
-            await HubResponses.UnauthorizedAsync(context, invalid ? authorization.Error ?? "The token is invalid." : "The subscriptions API needs a subscriber token.", invalid).ConfigureAwait(false);
+            await HubResponses.UnauthorizedAsync(context, authorization, "The subscriptions API needs a subscriber token.").ConfigureAwait(false);
             return;
         }
 
