@@ -8,6 +8,7 @@ var root = new RootCommand("herald: the Herald Server-Sent Events toolkit.")
     ParseCommand.Create(),
     PublishCommand.Create(),
     TokenCommand.Create(),
+    BenchCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
