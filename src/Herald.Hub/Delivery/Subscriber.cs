@@ -1,14 +1,18 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
-using System.Threading.Channels;
 using Herald.Hub.Selectors;
 
 namespace Herald.Hub.Delivery;
 
 /// <summary>
-/// One open subscription: its selectors, what its token allows, and a bounded queue of frames
-/// drained by a single writer loop that coalesces whatever is queued into one write and one flush.
+/// One open subscription: its selectors, what its token allows, and a bounded queue of frames.
+/// Whoever queues a frame while no write is under way writes it (and anything queued with it,
+/// coalesced into one write and one flush) straight into the response: usually the hub's dispatch
+/// thread, going through its subscribers one after another. So a delivery costs no task, no thread
+/// hop and no wake-up of its own; Kestrel's transport sends the flushed bytes in its own batches.
+/// Only a flush that has to wait (a slow reader) continues asynchronously, and frames queued
+/// meanwhile wait for it, up to the queue's bound.
 /// </summary>
 internal sealed class Subscriber : IDisposable
 {
@@ -16,8 +20,15 @@ internal sealed class Subscriber : IDisposable
     /// reasonably sized pieces.</summary>
     private const int MaxBytesPerFlush = 64 * 1024;
 
-    private readonly Channel<SseFrame> _queue;
+    private readonly Queue<SseFrame> _queue = new();
+    private readonly int _capacity;
+    private readonly Lock _gate = new();
     private readonly CancellationTokenSource _closed = new();
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<SseFrame> _batch = [];
+    private PipeWriter? _output;
+    private TimeProvider? _time;
+    private bool _writing;
     private long _lastWriteTimestamp;
     private int _closeReason;
 
@@ -36,11 +47,7 @@ internal sealed class Subscriber : IDisposable
         Payload = payload;
         DeadlineTimestamp = deadlineTimestamp;
         _lastWriteTimestamp = now;
-        _queue = Channel.CreateBounded<SseFrame>(new BoundedChannelOptions(queueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _capacity = queueCapacity;
     }
 
     /// <summary>The subscriber's IRI (<c>urn:uuid:...</c>), as active subscriptions report it.</summary>
@@ -73,40 +80,87 @@ internal sealed class Subscriber : IDisposable
     /// <summary>Why the hub closed it, if it did.</summary>
     public SubscriberCloseReason CloseReason => (SubscriberCloseReason)Volatile.Read(ref _closeReason);
 
-    /// <summary>When the writer loop last wrote, for heartbeats.</summary>
+    /// <summary>When a write last went out, for heartbeats.</summary>
     public long LastWriteTimestamp => Volatile.Read(ref _lastWriteTimestamp);
 
-    /// <summary>Queues a frame without waiting. A full queue means the subscriber cannot keep up:
-    /// it is closed, and the frame is not queued.</summary>
+    private bool IsClosed => _closeReason != (int)SubscriberCloseReason.None;
+
+    /// <summary>
+    /// Queues a frame without waiting, and writes it at once (on the calling thread) when no write
+    /// is under way. A full queue means the subscriber cannot keep up: it is closed, and the frame
+    /// is not queued.
+    /// </summary>
     public bool TryEnqueue(SseFrame frame)
     {
-        frame.AddReference();
-        if (_queue.Writer.TryWrite(frame))
+        bool queued = false;
+        bool write = false;
+        lock (_gate)
         {
-            return true;
+            if (IsClosed)
+            {
+                return false;
+            }
+
+            if (_queue.Count < _capacity)
+            {
+                frame.AddReference();
+                _queue.Enqueue(frame);
+                queued = true;
+                write = TryStartWriting();
+            }
         }
 
-        frame.Release();
-        Close(SubscriberCloseReason.QueueOverflow);
-        return false;
+        if (!queued)
+        {
+            // Closed outside the gate: closing may cancel the writer's pending flush.
+            Close(SubscriberCloseReason.QueueOverflow);
+            return false;
+        }
+
+        if (write)
+        {
+            WriteQueued();
+        }
+
+        return true;
     }
 
-    /// <summary>Ends the subscription: the writer loop stops after what it is writing. Only the
-    /// first reason is kept.</summary>
+    /// <summary>
+    /// Ends the subscription. Only the first reason is kept. A write under way is cut short (its
+    /// pending flush cancelled), so a stalled client cannot hold the subscription open.
+    /// </summary>
     public void Close(SubscriberCloseReason reason)
     {
-        if (Interlocked.CompareExchange(ref _closeReason, (int)reason, (int)SubscriberCloseReason.None) == (int)SubscriberCloseReason.None)
+        bool writing;
+        lock (_gate)
         {
-            _queue.Writer.TryComplete();
-            try
+            if (IsClosed)
             {
-                _closed.Cancel();
+                return;
             }
-            catch (ObjectDisposedException)
-            {
-                // The request finished and disposed it while this close was on its way: nothing is
-                // left to stop.
-            }
+
+            Volatile.Write(ref _closeReason, (int)reason);
+            writing = _writing;
+        }
+
+        if (writing)
+        {
+            // The writer sees the close when its flush returns, and reports the stop itself.
+            _output?.CancelPendingFlush();
+        }
+        else
+        {
+            _stopped.TrySetResult();
+        }
+
+        try
+        {
+            _closed.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The request finished and disposed it while this close was on its way: nothing is
+            // left to stop.
         }
     }
 
@@ -114,50 +168,174 @@ internal sealed class Subscriber : IDisposable
     public void Dispose() => _closed.Dispose();
 
     /// <summary>
-    /// Writes queued frames until the subscription closes or the client goes away. Frames the
-    /// replay already sent are skipped.
+    /// The live phase: from now on queued frames are written to <paramref name="output"/> (frames
+    /// the replay already sent are skipped), until the subscription closes or
+    /// <paramref name="cancellationToken"/> (the client leaving) closes it. Returns once no write
+    /// is under way, so the response can end safely.
     /// </summary>
     public async Task WriteLiveAsync(PipeWriter output, TimeProvider time, CancellationToken cancellationToken)
     {
-        ChannelReader<SseFrame> reader = _queue.Reader;
-        try
+        bool write;
+        lock (_gate)
         {
-            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                int written = 0;
-                while (written < MaxBytesPerFlush && reader.TryRead(out SseFrame? frame))
-                {
-                    if (frame.Sequence == 0 || frame.Sequence > ReplayedThrough)
-                    {
-                        ReadOnlySpan<byte> bytes = frame.Span;
-                        output.Write(bytes);
-                        written += bytes.Length;
-                    }
-
-                    frame.Release();
-                }
-
-                if (written > 0)
-                {
-                    FlushResult result = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-                    MarkWritten(time.GetTimestamp());
-                    if (result.IsCompleted || result.IsCanceled)
-                    {
-                        return;
-                    }
-                }
-            }
+            _output = output;
+            _time = time;
+            write = TryStartWriting();
         }
-        finally
+
+        using (cancellationToken.UnsafeRegister(static state => ((Subscriber)state!).Close(SubscriberCloseReason.Ended), this))
         {
-            Close(SubscriberCloseReason.Ended);
-            while (reader.TryRead(out SseFrame? frame))
+            if (write)
+            {
+                WriteQueued();
+            }
+
+            await _stopped.Task.ConfigureAwait(false);
+        }
+
+        lock (_gate)
+        {
+            while (_queue.TryDequeue(out SseFrame? frame))
             {
                 frame.Release();
             }
         }
     }
 
-    /// <summary>Records a write made outside the loop (the opening comment, the replay).</summary>
+    /// <summary>Records a write made outside the live phase (the opening comment, the replay).</summary>
     public void MarkWritten(long timestamp) => Volatile.Write(ref _lastWriteTimestamp, timestamp);
+
+    /// <summary>Claims the writer's role if frames wait and nobody writes; call under the gate.</summary>
+    private bool TryStartWriting()
+    {
+        if (_writing || _output is null || _queue.Count == 0 || IsClosed)
+        {
+            return false;
+        }
+
+        _writing = true;
+        return true;
+    }
+
+    /// <summary>
+    /// Writes and flushes the queue until it is empty. Runs on the thread that claimed the role;
+    /// a flush that cannot complete at once carries on in <see cref="ContinueAfterFlushAsync"/>.
+    /// </summary>
+    private void WriteQueued()
+    {
+        while (TakeBatch())
+        {
+            int written = 0;
+            foreach (SseFrame frame in _batch)
+            {
+                if (frame.Sequence == 0 || frame.Sequence > ReplayedThrough)
+                {
+                    ReadOnlySpan<byte> bytes = frame.Span;
+                    _output!.Write(bytes);
+                    written += bytes.Length;
+                }
+
+                frame.Release();
+            }
+
+            _batch.Clear();
+            if (written == 0)
+            {
+                continue;
+            }
+
+            ValueTask<FlushResult> flush;
+            try
+            {
+                flush = _output!.FlushAsync();
+            }
+            catch (Exception exception) when (exception is InvalidOperationException or IOException or ObjectDisposedException)
+            {
+                StopWriting(SubscriberCloseReason.Ended);
+                return;
+            }
+
+            if (!flush.IsCompletedSuccessfully)
+            {
+                _ = ContinueAfterFlushAsync(flush);
+                return;
+            }
+
+            if (!Flushed(flush.Result))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Moves up to <see cref="MaxBytesPerFlush"/> of queued frames into the batch; false (and the role given up) when there is nothing left to write or the subscription closed.</summary>
+    private bool TakeBatch()
+    {
+        lock (_gate)
+        {
+            if (IsClosed || _queue.Count == 0)
+            {
+                _writing = false;
+                if (IsClosed)
+                {
+                    _stopped.TrySetResult();
+                }
+
+                return false;
+            }
+
+            int bytes = 0;
+            while (bytes < MaxBytesPerFlush && _queue.TryDequeue(out SseFrame? frame))
+            {
+                _batch.Add(frame);
+                bytes += frame.Span.Length;
+            }
+
+            return true;
+        }
+    }
+
+    private async Task ContinueAfterFlushAsync(ValueTask<FlushResult> flush)
+    {
+        FlushResult result;
+        try
+        {
+            result = await flush.ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            StopWriting(SubscriberCloseReason.Ended);
+            return;
+        }
+
+        if (Flushed(result))
+        {
+            WriteQueued();
+        }
+    }
+
+    /// <summary>After a flush: false (and the writer stopped) when the response is over.</summary>
+    private bool Flushed(FlushResult result)
+    {
+        MarkWritten(_time!.GetTimestamp());
+        if (result.IsCompleted || result.IsCanceled)
+        {
+            StopWriting(SubscriberCloseReason.Ended);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Gives up the writer's role for good: the subscription is closed (with <paramref name="reason"/> unless it already was) and the live phase may end.</summary>
+    private void StopWriting(SubscriberCloseReason reason)
+    {
+        Close(reason);
+        lock (_gate)
+        {
+            _writing = false;
+        }
+
+        _stopped.TrySetResult();
+    }
 }

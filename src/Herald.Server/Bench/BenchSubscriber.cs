@@ -3,9 +3,8 @@ using System.Diagnostics;
 namespace Herald.Server.Bench;
 
 /// <summary>
-/// One subscriber of a benchmark run: it connects, then reads its stream until told to stop,
-/// handing every read to its <see cref="EventDataScanner"/>. The transports differ only in how
-/// the bytes arrive.
+/// One subscriber of a benchmark run: what it has received so far, scanned from its stream by
+/// its <see cref="EventDataScanner"/>. The transports differ only in how the bytes arrive.
 /// </summary>
 internal abstract class BenchSubscriber : IDisposable
 {
@@ -25,34 +24,7 @@ internal abstract class BenchSubscriber : IDisposable
     public DeliveryTracker Tracker { get; }
 
     /// <summary>Whether the stream ended or broke before the subscriber was stopped.</summary>
-    public bool EndedEarly { get; private set; }
-
-    /// <summary>Connects and reads the response head; the reason it failed, or null once the stream is open.</summary>
-    public abstract Task<string?> ConnectAsync(CancellationToken cancellationToken);
-
-    /// <summary>Reads the stream until it ends or <paramref name="cancellationToken"/> stops it.</summary>
-    public async Task ReceiveAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await ReadAllAsync(cancellationToken).ConfigureAwait(false);
-            EndedEarly = !cancellationToken.IsCancellationRequested;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-        catch (Exception exception) when (exception is IOException or System.Net.Sockets.SocketException or System.Net.Http.HttpRequestException or InvalidDataException or ObjectDisposedException)
-        {
-            EndedEarly = !cancellationToken.IsCancellationRequested;
-        }
-        finally
-        {
-            Dispose();
-        }
-    }
-
-    /// <summary>Reads until the end of the stream, passing each read to <see cref="Deliver"/>.</summary>
-    protected abstract Task ReadAllAsync(CancellationToken cancellationToken);
+    public bool EndedEarly { get; protected set; }
 
     /// <summary>Closes the connection.</summary>
     public abstract void Dispose();

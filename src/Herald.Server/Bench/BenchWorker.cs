@@ -33,64 +33,39 @@ internal static class BenchWorker
             }
         }
 
-        using HttpClient? http2 = settings.Http == "2" ? CreateHttp2Client() : null;
-        IPAddress? source = assignment.SourceAddress is null ? null : IPAddress.Parse(assignment.SourceAddress);
-        var subscribers = new BenchSubscriber[assignment.SubscriberCount];
         var errors = new Dictionary<string, int>();
-        var open = new List<BenchSubscriber>(assignment.SubscriberCount);
-        var receiving = new List<Task>(assignment.SubscriberCount);
-        using (var slots = new SemaphoreSlim(settings.ConnectConcurrency))
-        using (var connectDeadline = new CancellationTokenSource(TimeSpan.FromSeconds(settings.ConnectTimeoutSeconds)))
+        void Refused(string reason)
         {
-            IPEndPoint? server = http2 is null ? await ResolveAsync(new Uri(BenchSettings.Fill(settings.SubscribeUrl, "x"))).ConfigureAwait(false) : null;
-            var attempts = new Task[assignment.SubscriberCount];
-            for (int i = 0; i < subscribers.Length; i++)
+            lock (errors)
             {
-                int index = assignment.FirstSubscriber + i;
-                var url = new Uri(BenchSettings.Fill(settings.SubscribeUrl, settings.Topic(index)));
-                subscribers[i] = http2 is null
-                    ? new Http1Subscriber(url, server!, source, settings.SubscriberToken, settings.ReceiveBufferBytes, settings.Events, stats, Completed)
-                    : new Http2Subscriber(http2, url, settings.SubscriberToken, settings.ReceiveBufferBytes, settings.Events, stats, Completed);
-                await slots.WaitAsync(connectDeadline.Token).ConfigureAwait(false);
-                attempts[i] = ConnectOneAsync(subscribers[i]);
-            }
-
-            await Task.WhenAll(attempts).ConfigureAwait(false);
-
-            async Task ConnectOneAsync(BenchSubscriber subscriber)
-            {
-                string? refusal;
-                try
-                {
-                    refusal = await subscriber.ConnectAsync(connectDeadline.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    refusal = "connect timed out";
-                }
-                finally
-                {
-                    slots.Release();
-                }
-
-                lock (errors)
-                {
-                    if (refusal is null)
-                    {
-                        connected++;
-                        open.Add(subscriber);
-                        receiving.Add(subscriber.ReceiveAsync(stop.Token));
-                    }
-                    else
-                    {
-                        errors[refusal] = errors.GetValueOrDefault(refusal) + 1;
-                    }
-                }
+                errors[reason] = errors.GetValueOrDefault(reason) + 1;
             }
         }
 
+        var open = new List<BenchSubscriber>(assignment.SubscriberCount);
+        void Opened(BenchSubscriber subscriber)
+        {
+            lock (errors)
+            {
+                connected++;
+                open.Add(subscriber);
+            }
+        }
+
+        using HttpClient? http2 = settings.Http == "2" ? CreateHttp2Client() : null;
+        Http1ReceiveLoop? loop = null;
+        var receiving = new List<Task>();
+        if (http2 is null)
+        {
+            loop = await ConnectHttp1Async(assignment, stats, Completed, Opened, Refused).ConfigureAwait(false);
+        }
+        else
+        {
+            receiving = await ConnectHttp2Async(assignment, http2, stats, Completed, Opened, Refused, stop.Token).ConfigureAwait(false);
+        }
+
         TimeSpan cpuAtConnected = Process.GetCurrentProcess().TotalProcessorTime;
-        await WriteAsync(output, new WorkerReport { Kind = "connected", Connected = connected, Failed = subscribers.Length - connected, Errors = errors }).ConfigureAwait(false);
+        await WriteAsync(output, new WorkerReport { Kind = "connected", Connected = connected, Failed = assignment.SubscriberCount - connected, Errors = errors }).ConfigureAwait(false);
         if (connected == 0 || Volatile.Read(ref complete) == connected)
         {
             completedAll.TrySetResult();
@@ -104,10 +79,115 @@ internal static class BenchWorker
             await stopRequested.ConfigureAwait(false);
         }
 
+        loop?.Dispose();
         await stop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(receiving).WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
-        await WriteAsync(output, Tally(open, subscribers.Length, stats, errors, Process.GetCurrentProcess().TotalProcessorTime - cpuAtConnected)).ConfigureAwait(false);
+        await WriteAsync(output, Tally(open, assignment.SubscriberCount, stats, errors, Process.GetCurrentProcess().TotalProcessorTime - cpuAtConnected)).ConfigureAwait(false);
         return 0;
+    }
+
+    /// <summary>
+    /// Connects the HTTP/1.1 subscribers from a few threads at a time (each connection polls its
+    /// socket, bounded by the connect timeout) and hands each open one to the receive loop.
+    /// </summary>
+    private static async Task<Http1ReceiveLoop> ConnectHttp1Async(WorkerAssignment assignment, ThreadLocal<ReceiveStats> stats, Action completed, Action<BenchSubscriber> opened, Action<string> refused)
+    {
+        BenchSettings settings = assignment.Settings;
+        IPEndPoint server = await ResolveAsync(new Uri(BenchSettings.Fill(settings.SubscribeUrl, "x"))).ConfigureAwait(false);
+        IPAddress? source = assignment.SourceAddress is null ? null : IPAddress.Parse(assignment.SourceAddress);
+        var subscribers = new Http1Subscriber[assignment.SubscriberCount];
+        for (int i = 0; i < subscribers.Length; i++)
+        {
+            var url = new Uri(BenchSettings.Fill(settings.SubscribeUrl, settings.Topic(assignment.FirstSubscriber + i)));
+            subscribers[i] = new Http1Subscriber(url, server, source, settings.SubscriberToken, settings.Events, stats, completed);
+        }
+
+        var loop = new Http1ReceiveLoop(subscribers, settings.ReceiveBufferBytes);
+        long deadline = Stopwatch.GetTimestamp() + (long)(settings.ConnectTimeoutSeconds * Stopwatch.Frequency);
+        int next = -1;
+        void Connector()
+        {
+            byte[] buffer = new byte[settings.ReceiveBufferBytes];
+            for (int i = Interlocked.Increment(ref next); i < subscribers.Length; i = Interlocked.Increment(ref next))
+            {
+                if (subscribers[i].Connect(deadline, buffer) is { } refusal)
+                {
+                    refused(refusal);
+                    continue;
+                }
+
+                opened(subscribers[i]);
+                loop.Add(i);
+            }
+        }
+
+        Thread[] connectors = [.. Enumerable.Range(0, Math.Min(settings.ConnectConcurrency, Math.Max(1, subscribers.Length))).Select(_ => new Thread(Connector) { IsBackground = true })];
+        foreach (Thread connector in connectors)
+        {
+            connector.Start();
+        }
+
+        await Task.Run(() => Array.ForEach(connectors, connector => connector.Join())).ConfigureAwait(false);
+        return loop;
+    }
+
+    /// <summary>Opens the HTTP/2 streams, a bounded number at a time, and starts reading each.</summary>
+    private static async Task<List<Task>> ConnectHttp2Async(WorkerAssignment assignment, HttpClient client, ThreadLocal<ReceiveStats> stats, Action completed, Action<BenchSubscriber> opened, Action<string> refused, CancellationToken stop)
+    {
+        BenchSettings settings = assignment.Settings;
+        var receiving = new List<Task>(assignment.SubscriberCount);
+        using var slots = new SemaphoreSlim(settings.ConnectConcurrency);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(settings.ConnectTimeoutSeconds));
+        var attempts = new List<Task>(assignment.SubscriberCount);
+        for (int i = 0; i < assignment.SubscriberCount; i++)
+        {
+            var url = new Uri(BenchSettings.Fill(settings.SubscribeUrl, settings.Topic(assignment.FirstSubscriber + i)));
+            var subscriber = new Http2Subscriber(client, url, settings.SubscriberToken, settings.ReceiveBufferBytes, settings.Events, stats, completed);
+            try
+            {
+                await slots.WaitAsync(deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                refused("connect timed out");
+                continue;
+            }
+
+            attempts.Add(OpenAsync(subscriber));
+        }
+
+        await Task.WhenAll(attempts).ConfigureAwait(false);
+        return receiving;
+
+        async Task OpenAsync(Http2Subscriber subscriber)
+        {
+            string? refusal;
+            try
+            {
+                refusal = await subscriber.ConnectAsync(deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                refusal = "connect timed out";
+            }
+            finally
+            {
+                slots.Release();
+            }
+
+            if (refusal is not null)
+            {
+                refused(refusal);
+                subscriber.Dispose();
+                return;
+            }
+
+            opened(subscriber);
+            lock (receiving)
+            {
+                receiving.Add(subscriber.ReceiveAsync(stop));
+            }
+        }
     }
 
     /// <summary>The worker's result. Loss is counted over the subscribers that connected; the others are failed connections.</summary>

@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -7,34 +8,39 @@ namespace Herald.Server.Bench;
 
 /// <summary>
 /// A subscriber on its own HTTP/1.1 socket, spoken by hand: one request written, the response
-/// head checked for its status and framing, then the body read straight off the socket (through
-/// a <see cref="ChunkedBodyDecoder"/> when it is chunked). No HTTP stack sits between the server
-/// and the scanner, so what is measured is the server.
+/// head checked for its status and framing, then the body read by the worker's
+/// <see cref="Http1ReceiveLoop"/> (through a <see cref="ChunkedBodyDecoder"/> when it is chunked).
+/// The socket never enters the .NET socket engine: connecting polls it, and the loop reads it with
+/// <c>recv</c>, so no HTTP stack or second event loop sits between the server and the scanner.
 /// </summary>
 internal sealed class Http1Subscriber : BenchSubscriber
 {
     private readonly IPEndPoint _server;
     private readonly IPAddress? _source;
     private readonly byte[] _request;
-    private readonly byte[] _buffer;
     private Socket? _socket;
     private ChunkedBodyDecoder? _chunked;
-    private int _pendingStart;
-    private int _pendingLength;
 
-    public Http1Subscriber(Uri url, IPEndPoint server, IPAddress? source, string? token, int bufferBytes, int expectedEvents, ThreadLocal<ReceiveStats> stats, Action completed)
+    public Http1Subscriber(Uri url, IPEndPoint server, IPAddress? source, string? token, int expectedEvents, ThreadLocal<ReceiveStats> stats, Action completed)
         : base(expectedEvents, stats, completed)
     {
         _server = server;
         _source = source;
-        _buffer = new byte[bufferBytes];
         string authorization = token is null ? string.Empty : $"Authorization: Bearer {token}\r\n";
         _request = Encoding.ASCII.GetBytes($"GET {url.PathAndQuery} HTTP/1.1\r\nHost: {url.Authority}\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n{authorization}\r\n");
     }
 
-    public override async Task<string?> ConnectAsync(CancellationToken cancellationToken)
+    /// <summary>The socket's descriptor, for the receive loop.</summary>
+    public int Descriptor => (int)_socket!.SafeHandle.DangerousGetHandle();
+
+    /// <summary>
+    /// Connects, sends the request and reads the response head, on the calling thread and by
+    /// <paramref name="deadline"/> (a <see cref="Stopwatch"/> timestamp); the reason it failed, or
+    /// null once the stream is open. Body bytes that came with the head are scanned at once.
+    /// </summary>
+    public string? Connect(long deadline, byte[] buffer)
     {
-        _socket = new Socket(_server.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        _socket = new Socket(_server.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, Blocking = false };
         try
         {
             if (_source is not null)
@@ -42,29 +48,63 @@ internal sealed class Http1Subscriber : BenchSubscriber
                 _socket.Bind(new IPEndPoint(_source, 0));
             }
 
-            await _socket.ConnectAsync(_server, cancellationToken).ConfigureAwait(false);
-            await _socket.SendAsync(_request, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                _socket.Connect(_server);
+            }
+            catch (SocketException exception) when (exception.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+            {
+                if (!Poll(SelectMode.SelectWrite, deadline))
+                {
+                    return "connect timed out";
+                }
+
+                if (_socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error) is int error && error != 0)
+                {
+                    return ((SocketError)error).ToString();
+                }
+            }
+
+            _socket.Send(_request);
             int received = 0;
             while (true)
             {
-                if (received == _buffer.Length)
+                if (received == buffer.Length)
                 {
                     return "response head too long";
                 }
 
-                int read = await _socket.ReceiveAsync(_buffer.AsMemory(received), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                if (!Poll(SelectMode.SelectRead, deadline))
+                {
+                    return "no response head in time";
+                }
+
+                int read = _socket.Receive(buffer, received, buffer.Length - received, SocketFlags.None, out SocketError receiveError);
+                if (receiveError == SocketError.WouldBlock)
+                {
+                    continue;
+                }
+
+                if (receiveError != SocketError.Success)
+                {
+                    return receiveError.ToString();
+                }
+
                 if (read == 0)
                 {
                     return "closed before the response head";
                 }
 
                 received += read;
-                int headEnd = _buffer.AsSpan(0, received).IndexOf("\r\n\r\n"u8);
+                int headEnd = buffer.AsSpan(0, received).IndexOf("\r\n\r\n"u8);
                 if (headEnd >= 0)
                 {
-                    string? refusal = ReadHead(_buffer.AsSpan(0, headEnd + 2));
-                    _pendingStart = headEnd + 4;
-                    _pendingLength = received - _pendingStart;
+                    string? refusal = ReadHead(buffer.AsSpan(0, headEnd + 2));
+                    if (refusal is null)
+                    {
+                        Body(buffer.AsSpan(headEnd + 4, received - headEnd - 4));
+                    }
+
                     return refusal;
                 }
             }
@@ -75,27 +115,45 @@ internal sealed class Http1Subscriber : BenchSubscriber
         }
     }
 
-    protected override async Task ReadAllAsync(CancellationToken cancellationToken)
+    /// <summary>Reads what the socket has into <paramref name="buffer"/> and scans it; false once the stream has ended or broken.</summary>
+    public bool ReadAvailable(byte[] buffer)
     {
-        Socket socket = _socket!;
-        if (_pendingLength > 0)
+        int read;
+        try
         {
-            Body(_buffer.AsSpan(_pendingStart, _pendingLength));
+            read = Epoll.Receive(Descriptor, buffer);
+        }
+        catch (IOException)
+        {
+            read = 0;
         }
 
-        while (_chunked is not { Ended: true })
+        if (read < 0)
         {
-            int read = await socket.ReceiveAsync(_buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                return;
-            }
-
-            Body(_buffer.AsSpan(0, read));
+            return true;
         }
+
+        if (read > 0)
+        {
+            Body(buffer.AsSpan(0, read));
+        }
+
+        if (read == 0 || _chunked is { Ended: true })
+        {
+            EndedEarly = true;
+            return false;
+        }
+
+        return true;
     }
 
     public override void Dispose() => _socket?.Dispose();
+
+    private bool Poll(SelectMode mode, long deadline)
+    {
+        long remaining = deadline - Stopwatch.GetTimestamp();
+        return remaining > 0 && _socket!.Poll(TimeSpan.FromSeconds((double)remaining / Stopwatch.Frequency), mode);
+    }
 
     private void Body(ReadOnlySpan<byte> bytes)
     {

@@ -24,7 +24,8 @@ internal sealed class Http2Subscriber : BenchSubscriber
         _buffer = new byte[bufferBytes];
     }
 
-    public override async Task<string?> ConnectAsync(CancellationToken cancellationToken)
+    /// <summary>Opens the stream; the reason it failed, or null once it is open.</summary>
+    public async Task<string?> ConnectAsync(CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, _url) { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
         request.Headers.Accept.ParseAdd("text/event-stream");
@@ -50,17 +51,28 @@ internal sealed class Http2Subscriber : BenchSubscriber
         }
     }
 
-    protected override async Task ReadAllAsync(CancellationToken cancellationToken)
+    /// <summary>Reads the stream until it ends or <paramref name="cancellationToken"/> stops it.</summary>
+    public async Task ReceiveAsync(CancellationToken cancellationToken)
     {
-        while (true)
+        try
         {
-            int read = await _body!.ReadAsync(_buffer, cancellationToken).ConfigureAwait(false);
-            if (read == 0)
+            while (await _body!.ReadAsync(_buffer, cancellationToken).ConfigureAwait(false) is int read and > 0)
             {
-                return;
+                Deliver(_buffer.AsSpan(0, read));
             }
 
-            Deliver(_buffer.AsSpan(0, read));
+            EndedEarly = !cancellationToken.IsCancellationRequested;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception exception) when (exception is IOException or HttpRequestException or ObjectDisposedException)
+        {
+            EndedEarly = !cancellationToken.IsCancellationRequested;
+        }
+        finally
+        {
+            Dispose();
         }
     }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Net;
 using System.Security.Cryptography;
 using Herald.Hub;
 using Herald.Hub.Authorization;
@@ -6,6 +7,7 @@ using Herald.Hub.History.Sqlite;
 using Herald.Server.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,10 +30,17 @@ internal static class ServeCommand
     /// <summary>Exit code when the history store cannot be opened (locked, corrupt, unwritable).</summary>
     public const int StoreUnavailable = 3;
 
+    /// <summary>Concurrent HTTP/2 streams (subscriptions) one connection may carry.</summary>
+    private const int MaxHttp2StreamsPerConnection = 1_000;
+
+    /// <summary>Connections the kernel may queue before the hub accepts them.</summary>
+    private const int ListenBacklog = 4_096;
+
     public static Command Create()
     {
         var address = new Option<string>("--address") { Description = "The IP address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "The port to listen on; 0 picks a free one.", DefaultValueFactory = _ => 8080 };
+        var h2cPort = new Option<int?>("--h2c-port") { Description = "Also serve cleartext HTTP/2 with prior knowledge (h2c) on this port, as proxies and load generators speak it to an upstream; 0 picks a free one." };
         var key = new Option<string?>("--key") { Description = "The JWT key for publishers and subscribers: an HMAC secret, or a PEM public key for RS256/ES256. '@FILE' reads it from FILE." };
         var publisherKey = new Option<string?>("--publisher-key") { Description = "The publishers' JWT key, when it differs from --key." };
         var subscriberKey = new Option<string?>("--subscriber-key") { Description = "The subscribers' JWT key, when it differs from --key." };
@@ -55,7 +64,7 @@ internal static class ServeCommand
 
         var command = new Command("serve", "Run the Mercure hub, with its page at /.")
         {
-            address, port, key, publisherKey, subscriberKey, algorithm, jwks, anonymous, corsOrigins, publishOrigins,
+            address, port, h2cPort, key, publisherKey, subscriberKey, algorithm, jwks, anonymous, corsOrigins, publishOrigins,
             heartbeat, dataDirectory, durability, inMemory, historySize, retentionEvents, retentionAge, retentionBytes, maxSubscribers, maxLifetime, subscriptions, dev,
         };
 
@@ -129,15 +138,35 @@ internal static class ServeCommand
                 store.MaxBytes = result.GetValue(retentionBytes) ?? store.MaxBytes;
             }
 
-            return RunAsync(result.GetValue(address)!, result.GetValue(port), Configure, result.GetValue(inMemory) ? null : ConfigureStore, devSecret, Console.Out, Console.Error, cancellationToken);
+            if (!IPAddress.TryParse(result.GetValue(address) == "localhost" ? "127.0.0.1" : result.GetValue(address), out IPAddress? ip))
+            {
+                Console.Error.WriteLine($"herald serve: --address must be an IP address; got '{result.GetValue(address)}'.");
+                return Task.FromResult(InvalidSettings);
+            }
+
+            return RunAsync(new IPEndPoint(ip, result.GetValue(port)), result.GetValue(h2cPort), Configure, result.GetValue(inMemory) ? null : ConfigureStore, devSecret, Console.Out, Console.Error, cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(string address, int port, Action<HeraldOptions> configure, Action<SqliteEventLogOptions>? configureStore, string? devSecret, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(IPEndPoint endpoint, int? h2cPort, Action<HeraldOptions> configure, Action<SqliteEventLogOptions>? configureStore, string? devSecret, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://{(address.Contains(':', StringComparison.Ordinal) ? $"[{address}]" : address)}:{port}");
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // A browser multiplexes every EventSource of an origin over one HTTP/2 connection, and
+            // each stays open: at Kestrel's default of 100 streams the 101st would wait forever.
+            kestrel.Limits.Http2.MaxStreamsPerConnection = MaxHttp2StreamsPerConnection;
+            kestrel.Listen(endpoint);
+            if (h2cPort is { } cleartextPort)
+            {
+                kestrel.Listen(endpoint.Address, cleartextPort, listener => listener.Protocols = HttpProtocols.Http2);
+            }
+        });
+
+        // Subscribers reconnect in bursts (a deploy, a network blip): a deeper accept queue than
+        // the default 512 keeps such a burst from being refused while the hub catches up.
+        builder.WebHost.UseSockets(sockets => sockets.Backlog = ListenBacklog);
         // One line per request would drown the hub's own output; configuration can turn it back on.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddHerald(configure);
@@ -185,6 +214,12 @@ internal static class ServeCommand
             string baseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             string hubUrl = baseUrl + HeraldEndpointRouteBuilderExtensions.DefaultPath;
             await output.WriteLineAsync($"herald: hub listening on {hubUrl}").ConfigureAwait(false);
+            if (h2cPort is not null)
+            {
+                string cleartextUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Last();
+                await output.WriteLineAsync($"herald: HTTP/2 cleartext (h2c, prior knowledge) on {cleartextUrl}{HeraldEndpointRouteBuilderExtensions.DefaultPath}").ConfigureAwait(false);
+            }
+
             await output.WriteLineAsync($"herald: page at {baseUrl}/").ConfigureAwait(false);
             if (devToken is not null)
             {
