@@ -77,11 +77,6 @@ public class FanOutBenchmarks : IDisposable
     {
         _hub.CloseAll();
         Task.WaitAll([.. _subscribers.Select(s => s.Loop)]);
-        foreach ((Subscriber subscriber, _) in _subscribers)
-        {
-            subscriber.Dispose();
-        }
-
         Dispose();
     }
 

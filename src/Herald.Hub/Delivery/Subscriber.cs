@@ -14,7 +14,7 @@ namespace Herald.Hub.Delivery;
 /// Only a flush that has to wait (a slow reader) continues asynchronously, and frames queued
 /// meanwhile wait for it, up to the queue's bound.
 /// </summary>
-internal sealed class Subscriber : IDisposable
+internal sealed class Subscriber
 {
     /// <summary>The most bytes coalesced into one flush, so one subscriber's backlog is written in
     /// reasonably sized pieces.</summary>
@@ -22,15 +22,15 @@ internal sealed class Subscriber : IDisposable
 
     private readonly Queue<SseFrame> _queue = new();
     private readonly int _capacity;
-    private readonly Lock _gate = new();
-    private readonly CancellationTokenSource _closed = new();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<SseFrame> _batch = [];
+    private CancellationTokenRegistration _clientGone;
     private PipeWriter? _output;
     private TimeProvider? _time;
     private bool _writing;
     private long _lastWriteTimestamp;
     private int _closeReason;
+    private int _stopSignalled;
 
     public Subscriber(
         string id,
@@ -74,9 +74,6 @@ internal sealed class Subscriber : IDisposable
     /// <summary>Live frames at or below this sequence were already sent by the replay.</summary>
     public long ReplayedThrough { get; set; }
 
-    /// <summary>Cancelled when the hub closes the subscription.</summary>
-    public CancellationToken Closed => _closed.Token;
-
     /// <summary>Why the hub closed it, if it did.</summary>
     public SubscriberCloseReason CloseReason => (SubscriberCloseReason)Volatile.Read(ref _closeReason);
 
@@ -94,7 +91,7 @@ internal sealed class Subscriber : IDisposable
     {
         bool queued = false;
         bool write = false;
-        lock (_gate)
+        lock (_queue)
         {
             if (IsClosed)
             {
@@ -112,7 +109,7 @@ internal sealed class Subscriber : IDisposable
 
         if (!queued)
         {
-            // Closed outside the gate: closing may cancel the writer's pending flush.
+            // Closed outside the lock: closing may cancel the writer's pending flush.
             Close(SubscriberCloseReason.QueueOverflow);
             return false;
         }
@@ -132,7 +129,7 @@ internal sealed class Subscriber : IDisposable
     public void Close(SubscriberCloseReason reason)
     {
         bool writing;
-        lock (_gate)
+        lock (_queue)
         {
             if (IsClosed)
             {
@@ -150,22 +147,9 @@ internal sealed class Subscriber : IDisposable
         }
         else
         {
-            _stopped.TrySetResult();
-        }
-
-        try
-        {
-            _closed.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The request finished and disposed it while this close was on its way: nothing is
-            // left to stop.
+            SignalStopped();
         }
     }
-
-    /// <summary>Releases the close signal; call after the subscription has ended.</summary>
-    public void Dispose() => _closed.Dispose();
 
     /// <summary>
     /// The live phase: from now on queued frames are written to <paramref name="output"/> (frames
@@ -173,39 +157,32 @@ internal sealed class Subscriber : IDisposable
     /// <paramref name="cancellationToken"/> (the client leaving) closes it. Returns once no write
     /// is under way, so the response can end safely.
     /// </summary>
-    public async Task WriteLiveAsync(PipeWriter output, TimeProvider time, CancellationToken cancellationToken)
+    public Task WriteLiveAsync(PipeWriter output, TimeProvider time, CancellationToken cancellationToken)
     {
         bool write;
-        lock (_gate)
+        lock (_queue)
         {
             _output = output;
             _time = time;
             write = TryStartWriting();
-        }
-
-        using (cancellationToken.UnsafeRegister(static state => ((Subscriber)state!).Close(SubscriberCloseReason.Ended), this))
-        {
-            if (write)
+            if (!IsClosed)
             {
-                WriteQueued();
-            }
-
-            await _stopped.Task.ConfigureAwait(false);
-        }
-
-        lock (_gate)
-        {
-            while (_queue.TryDequeue(out SseFrame? frame))
-            {
-                frame.Release();
+                _clientGone = cancellationToken.UnsafeRegister(static state => ((Subscriber)state!).Close(SubscriberCloseReason.Ended), this);
             }
         }
+
+        if (write)
+        {
+            WriteQueued();
+        }
+
+        return _stopped.Task;
     }
 
     /// <summary>Records a write made outside the live phase (the opening comment, the replay).</summary>
     public void MarkWritten(long timestamp) => Volatile.Write(ref _lastWriteTimestamp, timestamp);
 
-    /// <summary>Claims the writer's role if frames wait and nobody writes; call under the gate.</summary>
+    /// <summary>Claims the writer's role if frames wait and nobody writes; call holding the queue's lock.</summary>
     private bool TryStartWriting()
     {
         if (_writing || _output is null || _queue.Count == 0 || IsClosed)
@@ -271,14 +248,14 @@ internal sealed class Subscriber : IDisposable
     /// <summary>Moves up to <see cref="MaxBytesPerFlush"/> of queued frames into the batch; false (and the role given up) when there is nothing left to write or the subscription closed.</summary>
     private bool TakeBatch()
     {
-        lock (_gate)
+        lock (_queue)
         {
             if (IsClosed || _queue.Count == 0)
             {
                 _writing = false;
                 if (IsClosed)
                 {
-                    _stopped.TrySetResult();
+                    SignalStopped();
                 }
 
                 return false;
@@ -331,11 +308,35 @@ internal sealed class Subscriber : IDisposable
     private void StopWriting(SubscriberCloseReason reason)
     {
         Close(reason);
-        lock (_gate)
+        lock (_queue)
         {
             _writing = false;
         }
 
+        SignalStopped();
+    }
+
+    /// <summary>
+    /// Once the subscription is closed and no write is under way: releases what is still queued
+    /// (nothing is queued after a close) and lets the live phase end.
+    /// </summary>
+    private void SignalStopped()
+    {
+        if (Interlocked.Exchange(ref _stopSignalled, 1) != 0)
+        {
+            return;
+        }
+
+        lock (_queue)
+        {
+            while (_queue.TryDequeue(out SseFrame? frame))
+            {
+                frame.Release();
+            }
+        }
+
+        // Disposing from the registration's own callback (the client left) does not wait for it.
+        _clientGone.Dispose();
         _stopped.TrySetResult();
     }
 }

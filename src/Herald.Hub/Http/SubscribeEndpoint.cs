@@ -66,7 +66,7 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
         string? lastEventId = LastEventIdOf(context.Request);
         HistoryCursor? cursor = lastEventId is null ? null : await hub.Log.FindAsync(lastEventId, context.RequestAborted).ConfigureAwait(false);
 
-        using var subscriber = new Subscriber(
+        var subscriber = new Subscriber(
             $"urn:uuid:{Guid.NewGuid()}",
             selectors,
             claims?.Subscribe,
@@ -88,13 +88,15 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         PipeWriter output = response.BodyWriter;
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, subscriber.Closed);
+        // Only the client leaving cancels the opening and the replay; a close by the hub (deadline,
+        // token expiry, shutdown) takes effect when the live phase starts, at once.
+        CancellationToken aborted = context.RequestAborted;
         try
         {
             // Headers go out at once, with a comment, so the client (and any proxy) sees the
             // stream open before the first update.
             output.Write(":\n"u8);
-            await output.FlushAsync(stop.Token).ConfigureAwait(false);
+            await output.FlushAsync(aborted).ConfigureAwait(false);
 
             hub.Register(subscriber);
             try
@@ -102,10 +104,10 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
                 await subscriptions.AnnounceAsync(subscriber, active: true).ConfigureAwait(false);
                 if (cursor is { } start)
                 {
-                    await ReplayAsync(subscriber, lastEventId!, start, output, stop.Token).ConfigureAwait(false);
+                    await ReplayAsync(subscriber, lastEventId!, start, output, aborted).ConfigureAwait(false);
                 }
 
-                await subscriber.WriteLiveAsync(output, hub.Time, stop.Token).ConfigureAwait(false);
+                await subscriber.WriteLiveAsync(output, hub.Time, aborted).ConfigureAwait(false);
             }
             finally
             {
@@ -114,7 +116,7 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
                 await subscriptions.AnnounceAsync(subscriber, active: false).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
             // The client left or the hub closed the subscription: both are a normal end.
         }

@@ -169,6 +169,12 @@ internal static class ServeCommand
         builder.WebHost.UseSockets(sockets => sockets.Backlog = ListenBacklog);
         // One line per request would drown the hub's own output; configuration can turn it back on.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+        // Hosting's per-request diagnostics (its start and finish lines, a log scope and an
+        // Activity for every request) would live as long as each subscription: about 1 KB per idle
+        // subscriber for lines nobody sees. Configuration can turn them back on.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        builder.Logging.Configure(logging => logging.ActivityTrackingOptions = ActivityTrackingOptions.None);
         builder.Services.AddHerald(configure);
         if (configureStore is not null)
         {
