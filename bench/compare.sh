@@ -16,7 +16,7 @@
 # Results: one JSON file per run and summary.md (the table) in $BENCH_OUT (default
 # bench/results/<UTC time>). Installs nginx and nchan when missing; leaves nothing running.
 # Settings: HERALD_SERVE_ARGS (extra flags for herald serve, e.g. "--in-memory"),
-# C_STEPS (default "5000 10000 15000 20000 30000 38000"), D_SUBSCRIBERS (default 100000).
+# C_STEPS (default "5000 10000 15000 18000 19500 25000 30000 38000"), D_SUBSCRIBERS (default 100000).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -28,7 +28,7 @@ trap stop_all EXIT
 SCENARIOS=("$@")
 [[ ${#SCENARIOS[@]} -gt 0 ]] || SCENARIOS=(A B C D E)
 OUT=${BENCH_OUT:-bench/results/$(date -u +%Y%m%dT%H%M%SZ)}
-C_STEPS=${C_STEPS:-"5000 10000 15000 20000 30000 38000"}
+C_STEPS=${C_STEPS:-"5000 10000 15000 18000 19500 25000 30000 38000"}
 D_SUBSCRIBERS=${D_SUBSCRIBERS:-100000}
 read -r -a HERALD_ARGS <<< "${HERALD_SERVE_ARGS:-}"
 PORT=18180

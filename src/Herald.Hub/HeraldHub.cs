@@ -31,6 +31,7 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     private readonly Task _writer;
     private readonly List<Subscriber> _matches = [];
     private int _admitted;
+    private int _admittedConnections;
 
     /// <summary>Creates the hub.</summary>
     /// <param name="log">Where updates are stored for resuming subscribers.</param>
@@ -47,12 +48,19 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
         _options = options.Value;
         _time = time;
         _selectors = selectors;
-        MaxSubscribers = _options.MaxSubscribers > 0 ? _options.MaxSubscribers : SubscriberCap.FromDescriptorLimit();
+        MaxSubscribers = _options.MaxSubscribers > 0 ? _options.MaxSubscribers : int.MaxValue;
+        MaxSubscriberConnections = _options.MaxSubscribers > 0 ? _options.MaxSubscribers : SubscriberCap.FromDescriptorLimit();
         _writer = Task.Run(WriteLoopAsync);
     }
 
-    /// <summary>How many subscribers may be connected at once.</summary>
+    /// <summary>How many subscribers may be connected at once (<see cref="HeraldOptions.MaxSubscribers"/>; unbounded when it is 0).</summary>
     public int MaxSubscribers { get; }
+
+    /// <summary>How many subscribers holding a connection of their own (HTTP/1.x, a file
+    /// descriptor each) may be connected at once: <see cref="HeraldOptions.MaxSubscribers"/>, or
+    /// when it is 0 a margin below the process's descriptor limit. HTTP/2 streams share their
+    /// connection, so they do not count here.</summary>
+    public int MaxSubscriberConnections { get; }
 
     /// <summary>How many subscribers are connected now (admitted and not yet gone).</summary>
     public int SubscriberCount => Volatile.Read(ref _admitted);
@@ -155,20 +163,39 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
             ? "The id must not start with '#': ids starting with '#' are reserved for ids the hub generates."
             : SseEncoder.DescribeInvalidField(id, "id");
 
-    /// <summary>Takes one of the <see cref="MaxSubscribers"/> places, or returns false when all are taken.</summary>
-    internal bool TryAdmit()
+    /// <summary>
+    /// Takes one of the <see cref="MaxSubscribers"/> places, and one of the
+    /// <see cref="MaxSubscriberConnections"/> when the subscriber holds its own connection; false
+    /// when one is full.
+    /// </summary>
+    internal bool TryAdmit(bool holdsConnection)
     {
-        if (Interlocked.Increment(ref _admitted) <= MaxSubscribers)
+        if (Interlocked.Increment(ref _admitted) > MaxSubscribers)
         {
-            return true;
+            Interlocked.Decrement(ref _admitted);
+            return false;
+        }
+
+        if (holdsConnection && Interlocked.Increment(ref _admittedConnections) > MaxSubscriberConnections)
+        {
+            Interlocked.Decrement(ref _admittedConnections);
+            Interlocked.Decrement(ref _admitted);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Gives back the places taken by <see cref="TryAdmit"/>.</summary>
+    internal void Leave(bool holdsConnection)
+    {
+        if (holdsConnection)
+        {
+            Interlocked.Decrement(ref _admittedConnections);
         }
 
         Interlocked.Decrement(ref _admitted);
-        return false;
     }
-
-    /// <summary>Gives back a place taken by <see cref="TryAdmit"/>.</summary>
-    internal void Leave() => Interlocked.Decrement(ref _admitted);
 
     /// <summary>
     /// Starts live delivery to <paramref name="subscriber"/>. When it will also replay history,

@@ -39,7 +39,9 @@ public sealed class HeraldOptions
     public int SubscriberQueueCapacity { get; set; } = 1_024;
 
     /// <summary>The most subscribers connected at once; past it, 503 with <c>Retry-After</c>.
-    /// 0 derives a cap from the process's file-descriptor limit, leaving room for publishers.</summary>
+    /// 0 caps only the subscribers holding a connection of their own (HTTP/1.x), a margin below
+    /// the process's file-descriptor limit so publishers keep room; HTTP/2 streams share their
+    /// connections and are then bounded by Kestrel's streams per connection.</summary>
     public int MaxSubscribers { get; set; }
 
     /// <summary>What the <c>Retry-After</c> header of a 503 says.</summary>

@@ -44,7 +44,10 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
             return;
         }
 
-        if (!hub.TryAdmit())
+        // An HTTP/1.x subscriber holds a connection (a file descriptor) of its own; an HTTP/2
+        // stream shares its connection with others.
+        bool holdsConnection = HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol);
+        if (!hub.TryAdmit(holdsConnection))
         {
             await HubResponses.UnavailableAsync(context, options.RetryAfter, "The hub is at its subscriber limit; retry later.").ConfigureAwait(false);
             return;
@@ -56,7 +59,7 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
         }
         finally
         {
-            hub.Leave();
+            hub.Leave(holdsConnection);
         }
     }
 

@@ -36,6 +36,37 @@ public sealed class SubscriberCapTests
         }
     }
 
+    [Fact]
+    public async Task By_default_only_subscribers_holding_a_connection_count_against_the_descriptor_cap()
+    {
+        await using HubHost host = await HubHost.StartAsync(o => o.AllowAnonymous = true);
+        HeraldHub hub = host.Hub;
+        int places = hub.MaxSubscriberConnections;
+        Assert.Equal(SubscriberCap.FromDescriptorLimit(), places);
+        Assert.Equal(int.MaxValue, hub.MaxSubscribers);
+
+        int admitted = 0;
+        while (admitted < places && hub.TryAdmit(holdsConnection: true))
+        {
+            admitted++;
+        }
+
+        // Every descriptor place is taken: one more HTTP/1.1 subscriber is refused, an HTTP/2
+        // stream (sharing a connection already open) is not.
+        Assert.Equal(places, admitted);
+        Assert.False(hub.TryAdmit(holdsConnection: true));
+        Assert.True(hub.TryAdmit(holdsConnection: false));
+        Assert.Equal(places + 1, hub.SubscriberCount);
+
+        hub.Leave(holdsConnection: false);
+        for (int i = 0; i < admitted; i++)
+        {
+            hub.Leave(holdsConnection: true);
+        }
+
+        Assert.Equal(0, hub.SubscriberCount);
+    }
+
     [Theory]
     [InlineData(20_000L, 18_000)]
     [InlineData(1024L, 768)]
