@@ -193,11 +193,6 @@ internal sealed class BenchCoordinator
             start.ArgumentList.Add("bench");
             start.ArgumentList.Add("worker");
             start.Environment["HERALD_BENCH_WORKER"] = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-            // An HTTP/2 read only scans a few bytes and never blocks, so it runs on the socket
-            // engine's thread as the data arrives instead of hopping to the thread pool, which
-            // keeps the load generator's cost per delivery from masking the server's.
-            start.Environment["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1";
             Process process = Process.Start(start) ?? throw new InvalidOperationException("herald bench: a worker process did not start.");
             var worker = new Worker(process, log);
             process.StandardInput.WriteLine(JsonSerializer.Serialize(assignment, BenchJsonContext.Default.WorkerAssignment));

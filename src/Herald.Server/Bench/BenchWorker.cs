@@ -20,7 +20,6 @@ internal static class BenchWorker
             ?? throw new InvalidDataException("bench worker: no assignment on standard input.");
         BenchSettings settings = assignment.Settings;
 
-        using var stop = new CancellationTokenSource();
         var stats = new ThreadLocal<ReceiveStats>(() => new ReceiveStats(), trackAllValues: true);
         int complete = 0;
         int connected = 0;
@@ -52,17 +51,9 @@ internal static class BenchWorker
             }
         }
 
-        using HttpClient? http2 = settings.Http == "2" ? CreateHttp2Client() : null;
-        Http1ReceiveLoop? loop = null;
-        var receiving = new List<Task>();
-        if (http2 is null)
-        {
-            loop = await ConnectHttp1Async(assignment, stats, Completed, Opened, Refused).ConfigureAwait(false);
-        }
-        else
-        {
-            receiving = await ConnectHttp2Async(assignment, http2, stats, Completed, Opened, Refused, stop.Token).ConfigureAwait(false);
-        }
+        ReceiveLoop loop = settings.Http == "2"
+            ? await ConnectHttp2Async(assignment, stats, Completed, Opened, Refused).ConfigureAwait(false)
+            : await ConnectHttp1Async(assignment, stats, Completed, Opened, Refused).ConfigureAwait(false);
 
         TimeSpan cpuAtConnected = Process.GetCurrentProcess().TotalProcessorTime;
         await WriteAsync(output, new WorkerReport { Kind = "connected", Connected = connected, Failed = assignment.SubscriberCount - connected, Errors = errors }).ConfigureAwait(false);
@@ -79,9 +70,7 @@ internal static class BenchWorker
             await stopRequested.ConfigureAwait(false);
         }
 
-        loop?.Dispose();
-        await stop.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(receiving).WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        loop.Dispose();
         await WriteAsync(output, Tally(open, assignment.SubscriberCount, stats, errors, Process.GetCurrentProcess().TotalProcessorTime - cpuAtConnected)).ConfigureAwait(false);
         return 0;
     }
@@ -90,104 +79,127 @@ internal static class BenchWorker
     /// Connects the HTTP/1.1 subscribers from a few threads at a time (each connection polls its
     /// socket, bounded by the connect timeout) and hands each open one to the receive loop.
     /// </summary>
-    private static async Task<Http1ReceiveLoop> ConnectHttp1Async(WorkerAssignment assignment, ThreadLocal<ReceiveStats> stats, Action completed, Action<BenchSubscriber> opened, Action<string> refused)
+    private static async Task<ReceiveLoop> ConnectHttp1Async(WorkerAssignment assignment, ThreadLocal<ReceiveStats> stats, Action completed, Action<BenchSubscriber> opened, Action<string> refused)
     {
         BenchSettings settings = assignment.Settings;
         IPEndPoint server = await ResolveAsync(new Uri(BenchSettings.Fill(settings.SubscribeUrl, "x"))).ConfigureAwait(false);
         IPAddress? source = assignment.SourceAddress is null ? null : IPAddress.Parse(assignment.SourceAddress);
-        var subscribers = new Http1Subscriber[assignment.SubscriberCount];
-        for (int i = 0; i < subscribers.Length; i++)
-        {
-            var url = new Uri(BenchSettings.Fill(settings.SubscribeUrl, settings.Topic(assignment.FirstSubscriber + i)));
-            subscribers[i] = new Http1Subscriber(url, server, source, settings.SubscriberToken, settings.Events, stats, completed);
-        }
-
-        var loop = new Http1ReceiveLoop(subscribers, settings.ReceiveBufferBytes);
-        long deadline = Stopwatch.GetTimestamp() + (long)(settings.ConnectTimeoutSeconds * Stopwatch.Frequency);
+        var loop = new ReceiveLoop(assignment.SubscriberCount, settings.ReceiveBufferBytes);
         int next = -1;
-        void Connector()
+        await RunConnectorsAsync(settings, assignment.SubscriberCount, deadline =>
         {
             byte[] buffer = new byte[settings.ReceiveBufferBytes];
-            for (int i = Interlocked.Increment(ref next); i < subscribers.Length; i = Interlocked.Increment(ref next))
+            for (int i = Interlocked.Increment(ref next); i < assignment.SubscriberCount; i = Interlocked.Increment(ref next))
             {
-                if (subscribers[i].Connect(deadline, buffer) is { } refusal)
+                var url = new Uri(BenchSettings.Fill(settings.SubscribeUrl, settings.Topic(assignment.FirstSubscriber + i)));
+                var subscriber = new Http1Subscriber(url, server, source, settings.SubscriberToken, settings.Events, stats, completed);
+                if (subscriber.Connect(deadline, buffer) is { } refusal)
                 {
+                    subscriber.Dispose();
                     refused(refusal);
                     continue;
                 }
 
-                opened(subscribers[i]);
-                loop.Add(i);
+                opened(subscriber);
+                loop.Add(subscriber);
             }
-        }
-
-        Thread[] connectors = [.. Enumerable.Range(0, Math.Min(settings.ConnectConcurrency, Math.Max(1, subscribers.Length))).Select(_ => new Thread(Connector) { IsBackground = true })];
-        foreach (Thread connector in connectors)
-        {
-            connector.Start();
-        }
-
-        await Task.Run(() => Array.ForEach(connectors, connector => connector.Join())).ConfigureAwait(false);
+        }).ConfigureAwait(false);
         return loop;
     }
 
-    /// <summary>Opens the HTTP/2 streams, a bounded number at a time, and starts reading each.</summary>
-    private static async Task<List<Task>> ConnectHttp2Async(WorkerAssignment assignment, HttpClient client, ThreadLocal<ReceiveStats> stats, Action completed, Action<BenchSubscriber> opened, Action<string> refused, CancellationToken stop)
+    /// <summary>
+    /// Opens the HTTP/2 connections from a few threads at a time, each with as many streams as the
+    /// server allows per connection, and waits (within the connect timeout) until every stream
+    /// has its answer.
+    /// </summary>
+    private static async Task<ReceiveLoop> ConnectHttp2Async(WorkerAssignment assignment, ThreadLocal<ReceiveStats> stats, Action completed, Action<BenchSubscriber> opened, Action<string> refused)
     {
         BenchSettings settings = assignment.Settings;
-        var receiving = new List<Task>(assignment.SubscriberCount);
-        using var slots = new SemaphoreSlim(settings.ConnectConcurrency);
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(settings.ConnectTimeoutSeconds));
-        var attempts = new List<Task>(assignment.SubscriberCount);
-        for (int i = 0; i < assignment.SubscriberCount; i++)
+        var firstUrl = new Uri(BenchSettings.Fill(settings.SubscribeUrl, "x"));
+        IPEndPoint server = await ResolveAsync(firstUrl).ConfigureAwait(false);
+        var loop = new ReceiveLoop(assignment.SubscriberCount, settings.ReceiveBufferBytes);
+        int answered = 0;
+        var allAnswered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Answered(Http2Subscriber stream)
         {
-            var url = new Uri(BenchSettings.Fill(settings.SubscribeUrl, settings.Topic(assignment.FirstSubscriber + i)));
-            var subscriber = new Http2Subscriber(client, url, settings.SubscriberToken, settings.ReceiveBufferBytes, settings.Events, stats, completed);
-            try
-            {
-                await slots.WaitAsync(deadline.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                refused("connect timed out");
-                continue;
-            }
-
-            attempts.Add(OpenAsync(subscriber));
-        }
-
-        await Task.WhenAll(attempts).ConfigureAwait(false);
-        return receiving;
-
-        async Task OpenAsync(Http2Subscriber subscriber)
-        {
-            string? refusal;
-            try
-            {
-                refusal = await subscriber.ConnectAsync(deadline.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                refusal = "connect timed out";
-            }
-            finally
-            {
-                slots.Release();
-            }
-
-            if (refusal is not null)
+            if (stream.Refusal is { } refusal)
             {
                 refused(refusal);
-                subscriber.Dispose();
-                return;
+            }
+            else
+            {
+                opened(stream);
             }
 
-            opened(subscriber);
-            lock (receiving)
+            if (Interlocked.Increment(ref answered) == assignment.SubscriberCount)
             {
-                receiving.Add(subscriber.ReceiveAsync(stop));
+                allAnswered.TrySetResult();
             }
         }
+
+        int next = 0;
+        await RunConnectorsAsync(settings, assignment.SubscriberCount, deadline =>
+        {
+            byte[] buffer = new byte[settings.ReceiveBufferBytes];
+            while (Volatile.Read(ref next) < assignment.SubscriberCount)
+            {
+                (Http2Connection? connection, string? failure) = Http2Connection.Connect(server, null, deadline, buffer, Answered);
+                if (connection is null)
+                {
+                    // Without a connection no stream can open: what is left is refused for this reason.
+                    for (int i = Interlocked.Exchange(ref next, assignment.SubscriberCount); i < assignment.SubscriberCount; i++)
+                    {
+                        refused(failure!);
+                        if (Interlocked.Increment(ref answered) == assignment.SubscriberCount)
+                        {
+                            allAnswered.TrySetResult();
+                        }
+                    }
+
+                    return;
+                }
+
+                int first = Interlocked.Add(ref next, connection.MaxStreams) - connection.MaxStreams;
+                int count = Math.Max(0, Math.Min(connection.MaxStreams, assignment.SubscriberCount - first));
+                if (count == 0)
+                {
+                    connection.Dispose();
+                    return;
+                }
+
+                Http2Subscriber[] streams = [.. Enumerable.Range(first, count).Select(i =>
+                    new Http2Subscriber(new Uri(BenchSettings.Fill(settings.SubscribeUrl, settings.Topic(assignment.FirstSubscriber + i))).PathAndQuery, settings.Events, stats, completed))];
+                if (connection.Open(streams, firstUrl.Authority, settings.SubscriberToken, deadline) is { } sendFailure)
+                {
+                    connection.Dispose();
+                    foreach (Http2Subscriber stream in streams)
+                    {
+                        stream.Answer(sendFailure);
+                        Answered(stream);
+                    }
+
+                    continue;
+                }
+
+                loop.Add(connection);
+            }
+        }).ConfigureAwait(false);
+
+        await Task.WhenAny(allAnswered.Task, Task.Delay(TimeSpan.FromSeconds(settings.ConnectTimeoutSeconds))).ConfigureAwait(false);
+        return loop;
+    }
+
+    /// <summary>Runs <paramref name="connector"/> on up to --connect-batch threads at once, each given the connect deadline, and waits for them.</summary>
+    private static Task RunConnectorsAsync(BenchSettings settings, int subscribers, Action<long> connector)
+    {
+        long deadline = Stopwatch.GetTimestamp() + (long)(settings.ConnectTimeoutSeconds * Stopwatch.Frequency);
+        Thread[] threads = [.. Enumerable.Range(0, Math.Min(settings.ConnectConcurrency, Math.Max(1, subscribers))).Select(_ => new Thread(() => connector(deadline)) { IsBackground = true })];
+        foreach (Thread thread in threads)
+        {
+            thread.Start();
+        }
+
+        return Task.Run(() => Array.ForEach(threads, thread => thread.Join()));
     }
 
     /// <summary>The worker's result. Loss is counted over the subscribers that connected; the others are failed connections.</summary>
@@ -257,19 +269,4 @@ internal static class BenchWorker
             : (await Dns.GetHostAddressesAsync(url.IdnHost).ConfigureAwait(false)).First(a => a.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6);
         return new IPEndPoint(address, url.Port);
     }
-
-    private static HttpClient CreateHttp2Client() => new(new SocketsHttpHandler
-    {
-        // A connection carries as many streams as the server allows; more connections open as needed.
-        EnableMultipleHttp2Connections = true,
-        PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-        UseProxy = false,
-        AutomaticDecompression = DecompressionMethods.None,
-    })
-    {
-        Timeout = Timeout.InfiniteTimeSpan,
-        DefaultRequestVersion = HttpVersion.Version20,
-        DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
-    };
 }

@@ -9,11 +9,11 @@ namespace Herald.Server.Bench;
 /// <summary>
 /// A subscriber on its own HTTP/1.1 socket, spoken by hand: one request written, the response
 /// head checked for its status and framing, then the body read by the worker's
-/// <see cref="Http1ReceiveLoop"/> (through a <see cref="ChunkedBodyDecoder"/> when it is chunked).
+/// <see cref="ReceiveLoop"/> (through a <see cref="ChunkedBodyDecoder"/> when it is chunked).
 /// The socket never enters the .NET socket engine: connecting polls it, and the loop reads it with
 /// <c>recv</c>, so no HTTP stack or second event loop sits between the server and the scanner.
 /// </summary>
-internal sealed class Http1Subscriber : BenchSubscriber
+internal sealed class Http1Subscriber : BenchSubscriber, IPolledConnection
 {
     private readonly IPEndPoint _server;
     private readonly IPAddress? _source;
@@ -40,32 +40,19 @@ internal sealed class Http1Subscriber : BenchSubscriber
     /// </summary>
     public string? Connect(long deadline, byte[] buffer)
     {
-        _socket = new Socket(_server.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, Blocking = false };
+        (_socket, string? refusal) = PolledSocket.Connect(_server, _source, deadline);
+        if (_socket is null)
+        {
+            return refusal;
+        }
+
         try
         {
-            if (_source is not null)
+            if (PolledSocket.Send(_socket, _request, deadline) is { } failure)
             {
-                _socket.Bind(new IPEndPoint(_source, 0));
+                return failure;
             }
 
-            try
-            {
-                _socket.Connect(_server);
-            }
-            catch (SocketException exception) when (exception.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
-            {
-                if (!Poll(SelectMode.SelectWrite, deadline))
-                {
-                    return "connect timed out";
-                }
-
-                if (_socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error) is int error && error != 0)
-                {
-                    return ((SocketError)error).ToString();
-                }
-            }
-
-            _socket.Send(_request);
             int received = 0;
             while (true)
             {
@@ -74,7 +61,7 @@ internal sealed class Http1Subscriber : BenchSubscriber
                     return "response head too long";
                 }
 
-                if (!Poll(SelectMode.SelectRead, deadline))
+                if (!PolledSocket.Poll(_socket, SelectMode.SelectRead, deadline))
                 {
                     return "no response head in time";
                 }
@@ -99,13 +86,13 @@ internal sealed class Http1Subscriber : BenchSubscriber
                 int headEnd = buffer.AsSpan(0, received).IndexOf("\r\n\r\n"u8);
                 if (headEnd >= 0)
                 {
-                    string? refusal = ReadHead(buffer.AsSpan(0, headEnd + 2));
-                    if (refusal is null)
+                    string? answer = ReadHead(buffer.AsSpan(0, headEnd + 2));
+                    if (answer is null)
                     {
                         Body(buffer.AsSpan(headEnd + 4, received - headEnd - 4));
                     }
 
-                    return refusal;
+                    return answer;
                 }
             }
         }
@@ -148,12 +135,6 @@ internal sealed class Http1Subscriber : BenchSubscriber
     }
 
     public override void Dispose() => _socket?.Dispose();
-
-    private bool Poll(SelectMode mode, long deadline)
-    {
-        long remaining = deadline - Stopwatch.GetTimestamp();
-        return remaining > 0 && _socket!.Poll(TimeSpan.FromSeconds((double)remaining / Stopwatch.Frequency), mode);
-    }
 
     private void Body(ReadOnlySpan<byte> bytes)
     {

@@ -1,80 +1,41 @@
-using System.Net;
-
 namespace Herald.Server.Bench;
 
-/// <summary>
-/// A subscriber as one HTTP/2 stream (h2c, prior knowledge), multiplexed with others over the
-/// worker's shared <see cref="HttpClient"/> connections.
-/// </summary>
+/// <summary>A subscriber as one stream of an <see cref="Http2Connection"/>, which reads it.</summary>
 internal sealed class Http2Subscriber : BenchSubscriber
 {
-    private readonly HttpClient _client;
-    private readonly Uri _url;
-    private readonly string? _token;
-    private readonly byte[] _buffer;
-    private HttpResponseMessage? _response;
-    private Stream? _body;
+    public Http2Subscriber(string path, int expectedEvents, ThreadLocal<ReceiveStats> stats, Action completed)
+        : base(expectedEvents, stats, completed) => Path = path;
 
-    public Http2Subscriber(HttpClient client, Uri url, string? token, int bufferBytes, int expectedEvents, ThreadLocal<ReceiveStats> stats, Action completed)
-        : base(expectedEvents, stats, completed)
+    /// <summary>The request's path and query.</summary>
+    public string Path { get; }
+
+    /// <summary>Whether the response head has come (or the stream was refused).</summary>
+    public bool Answered { get; private set; }
+
+    /// <summary>Why the stream was refused; null when it is open (or not answered yet).</summary>
+    public string? Refusal { get; private set; }
+
+    /// <summary>Records the answer: null for a 200, else the refusal.</summary>
+    public void Answer(string? refusal)
     {
-        _client = client;
-        _url = url;
-        _token = token;
-        _buffer = new byte[bufferBytes];
+        Answered = true;
+        Refusal = refusal;
     }
 
-    /// <summary>Opens the stream; the reason it failed, or null once it is open.</summary>
-    public async Task<string?> ConnectAsync(CancellationToken cancellationToken)
+    /// <summary>Scans a DATA frame's payload.</summary>
+    public void Receive(ReadOnlySpan<byte> data)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, _url) { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
-        request.Headers.Accept.ParseAdd("text/event-stream");
-        if (_token is not null)
+        if (Refusal is null)
         {
-            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _token);
-        }
-
-        try
-        {
-            _response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            if (_response.StatusCode != HttpStatusCode.OK)
-            {
-                return $"HTTP {(int)_response.StatusCode}";
-            }
-
-            _body = await _response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            return null;
-        }
-        catch (HttpRequestException exception)
-        {
-            return exception.HttpRequestError.ToString();
+            Deliver(data);
         }
     }
 
-    /// <summary>Reads the stream until it ends or <paramref name="cancellationToken"/> stops it.</summary>
-    public async Task ReceiveAsync(CancellationToken cancellationToken)
+    /// <summary>The stream ended (or its connection did) before the run was over.</summary>
+    public void End() => EndedEarly = Refusal is null;
+
+    /// <summary>The connection owns the socket.</summary>
+    public override void Dispose()
     {
-        try
-        {
-            while (await _body!.ReadAsync(_buffer, cancellationToken).ConfigureAwait(false) is int read and > 0)
-            {
-                Deliver(_buffer.AsSpan(0, read));
-            }
-
-            EndedEarly = !cancellationToken.IsCancellationRequested;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-        catch (Exception exception) when (exception is IOException or HttpRequestException or ObjectDisposedException)
-        {
-            EndedEarly = !cancellationToken.IsCancellationRequested;
-        }
-        finally
-        {
-            Dispose();
-        }
     }
-
-    public override void Dispose() => _response?.Dispose();
 }
