@@ -40,7 +40,7 @@ internal sealed class BenchCoordinator
             await Task.Delay(TimeSpan.FromSeconds(_settings.IdleSeconds), cancellationToken).ConfigureAwait(false);
             long memoryIdle = meter.MemoryBytes();
 
-            double serverCpuStart = meter.CpuSeconds();
+            (double serverCpuStart, double serverKernelStart) = meter.CpuSeconds();
             TimeSpan ownCpuStart = Process.GetCurrentProcess().TotalProcessorTime;
             long publishStart = Stopwatch.GetTimestamp();
             using var publisher = new BenchPublisher(_settings);
@@ -51,7 +51,8 @@ internal sealed class BenchCoordinator
             // Every worker whose subscribers all connected reports "complete" once they have every event.
             Task allComplete = Task.WhenAll(workers.Select(w => w.NextAsync("complete")));
             bool completed = await Task.WhenAny(allComplete, Task.Delay(TimeSpan.FromSeconds(_settings.DrainSeconds), cancellationToken)).ConfigureAwait(false) == allComplete;
-            double serverCpu = meter.CpuSeconds() - serverCpuStart;
+            (double serverCpuEnd, double serverKernelEnd) = meter.CpuSeconds();
+            double serverCpu = serverCpuEnd - serverCpuStart;
             TimeSpan ownCpu = Process.GetCurrentProcess().TotalProcessorTime - ownCpuStart;
             long memoryAfter = meter.MemoryBytes();
 
@@ -65,6 +66,7 @@ internal sealed class BenchCoordinator
                 ? new ServerFigures
                 {
                     CpuSeconds = serverCpu,
+                    KernelCpuSeconds = serverKernelEnd - serverKernelStart,
                     MemoryBeforeBytes = memoryBefore,
                     MemoryIdleBytes = memoryIdle,
                     MemoryAfterBytes = memoryAfter,
@@ -125,7 +127,9 @@ internal sealed class BenchCoordinator
             Server = server is null ? null : server with
             {
                 CpuSeconds = Math.Round(server.CpuSeconds, 2),
+                KernelCpuSeconds = Math.Round(server.KernelCpuSeconds, 2),
                 CpuMicrosecondsPerDelivery = PerDelivery(server.CpuSeconds),
+                KernelCpuMicrosecondsPerDelivery = PerDelivery(server.KernelCpuSeconds),
                 MemoryPerIdleSubscriberBytes = connected == 0 ? 0 : (server.MemoryIdleBytes - server.MemoryBeforeBytes) / connected,
             },
             LoadGeneratorCpuSeconds = Math.Round(loadCpu, 2),

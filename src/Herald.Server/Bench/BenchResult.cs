@@ -20,8 +20,14 @@ internal sealed record ServerFigures
 {
     public double CpuSeconds { get; init; }
 
+    /// <summary>The part of <see cref="CpuSeconds"/> spent in the kernel (system time).</summary>
+    public double KernelCpuSeconds { get; init; }
+
     /// <summary>Server CPU from the first publish to the last delivery, per delivery.</summary>
     public double CpuMicrosecondsPerDelivery { get; init; }
+
+    /// <summary>The kernel's part of <see cref="CpuMicrosecondsPerDelivery"/>.</summary>
+    public double KernelCpuMicrosecondsPerDelivery { get; init; }
 
     /// <summary>Before any subscriber connected.</summary>
     public long MemoryBeforeBytes { get; init; }
@@ -123,7 +129,7 @@ internal sealed record BenchResult
         Row("publish round trip ms", Format(PublishRoundTrip));
         if (Server is { } server)
         {
-            Row("server CPU", $"{server.CpuSeconds:0.00} s, {server.CpuMicrosecondsPerDelivery:0.00} µs per delivery");
+            Row("server CPU", $"{server.CpuSeconds:0.00} s, {server.CpuMicrosecondsPerDelivery:0.00} µs per delivery, of which {server.KernelCpuMicrosecondsPerDelivery:0.00} µs in the kernel");
             Row("server memory", $"{Mib(server.MemoryBeforeBytes)} before, {Mib(server.MemoryIdleBytes)} idle with subscribers, {Mib(server.MemoryAfterBytes)} after; {server.MemoryPerIdleSubscriberBytes / 1024.0:0.0} KiB per idle subscriber");
         }
 
@@ -134,11 +140,11 @@ internal sealed record BenchResult
     /// <summary>A Markdown table of several runs, one row each.</summary>
     public static void WriteMarkdown(IEnumerable<BenchResult> results, TextWriter output)
     {
-        output.WriteLine("| run | HTTP | subscribers | events | delivered | lost / dup / reordered | deliveries/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | server CPU µs/delivery | server KiB/idle subscriber | bench CPU µs/delivery |");
+        output.WriteLine("| run | HTTP | subscribers | events | delivered | lost / dup / reordered | deliveries/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | server CPU µs/delivery (kernel) | server KiB/idle subscriber | bench CPU µs/delivery |");
         output.WriteLine("|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (BenchResult r in results)
         {
-            string cpu = r.Server is { } s ? s.CpuMicrosecondsPerDelivery.ToString("0.00", CultureInfo.InvariantCulture) : "–";
+            string cpu = r.Server is { } s ? string.Create(CultureInfo.InvariantCulture, $"{s.CpuMicrosecondsPerDelivery:0.00} ({s.KernelCpuMicrosecondsPerDelivery:0.00})") : "–";
             string memory = r.Server is { } m ? (m.MemoryPerIdleSubscriberBytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) : "–";
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {r.Label} | {r.Http} | {r.Connected:N0} / {r.Subscribers:N0} | {r.Published:N0} | {r.Delivered:N0} / {r.Expected:N0} | {r.Lost:N0} / {r.Duplicates:N0} / {r.Reordered:N0} | {r.DeliveriesPerSecond:N0} | {r.Latency.P50} | {r.Latency.P90} | {r.Latency.P99} | {r.Latency.P999} | {r.Latency.Max} | {cpu} | {memory} | {r.LoadGeneratorCpuMicrosecondsPerDelivery:0.00} |"));

@@ -75,7 +75,8 @@ internal static partial class Epoll
         return (MemoryMarshal.Read<uint>(entry), MemoryMarshal.Read<ulong>(entry[DataOffset..]));
     }
 
-    /// <summary>Reads what <paramref name="socket"/> has: the byte count, 0 at its end, -1 when nothing is there yet, or throws for a broken connection.</summary>
+    /// <summary>Reads what <paramref name="socket"/> has: the byte count, -1 when nothing is there
+    /// yet, or 0 at its end, whether the peer closed it or the connection broke (reset).</summary>
     public static unsafe int Receive(int socket, Span<byte> buffer)
     {
         fixed (byte* bytes = buffer)
@@ -86,8 +87,7 @@ internal static partial class Epoll
                 return (int)read;
             }
 
-            int error = Marshal.GetLastPInvokeError();
-            return error is WouldBlock or Interrupted ? -1 : throw new IOException($"recv failed: errno {error}.");
+            return Marshal.GetLastPInvokeError() is WouldBlock or Interrupted ? -1 : 0;
         }
     }
 

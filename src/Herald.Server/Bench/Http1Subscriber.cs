@@ -105,16 +105,7 @@ internal sealed class Http1Subscriber : BenchSubscriber, IPolledConnection
     /// <summary>Reads what the socket has into <paramref name="buffer"/> and scans it; false once the stream has ended or broken.</summary>
     public bool ReadAvailable(byte[] buffer)
     {
-        int read;
-        try
-        {
-            read = Epoll.Receive(Descriptor, buffer);
-        }
-        catch (IOException)
-        {
-            read = 0;
-        }
-
+        int read = Epoll.Receive(Descriptor, buffer);
         if (read < 0)
         {
             return true;

@@ -121,16 +121,7 @@ internal sealed class Http2Connection : IPolledConnection
 
     public bool ReadAvailable(byte[] buffer)
     {
-        int read;
-        try
-        {
-            read = Epoll.Receive(Descriptor, buffer);
-        }
-        catch (IOException)
-        {
-            read = 0;
-        }
-
+        int read = Epoll.Receive(Descriptor, buffer);
         if (read < 0)
         {
             return true;
