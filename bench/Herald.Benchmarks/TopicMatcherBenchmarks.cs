@@ -239,7 +239,6 @@ public class TopicMatcherIndexBenchmarks
         foreach (Subscriber subscriber in _subscribers)
         {
             _index.Remove(subscriber);
-            subscriber.Dispose();
         }
 
         _subscribers.Clear();

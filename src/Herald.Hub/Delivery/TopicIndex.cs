@@ -84,10 +84,12 @@ internal sealed class TopicIndex
     {
         lock (_lock)
         {
+            // Indexed loops: a foreach over the IReadOnlyList would allocate an enumerator per
+            // update, and one more per template.
             AddAll(_wildcard, stamp, matches);
-            foreach (string topic in topics)
+            for (int i = 0; i < topics.Count; i++)
             {
-                if (_exact.TryGetValue(topic, out HashSet<Subscriber>? set))
+                if (_exact.TryGetValue(topics[i], out HashSet<Subscriber>? set))
                 {
                     AddAll(set, stamp, matches);
                 }
@@ -95,9 +97,9 @@ internal sealed class TopicIndex
 
             foreach (TemplateEntry entry in _templates.Values)
             {
-                foreach (string topic in topics)
+                for (int i = 0; i < topics.Count; i++)
                 {
-                    if (entry.Selector.Matches(topic))
+                    if (entry.Selector.Matches(topics[i]))
                     {
                         AddAll(entry.Subscribers, stamp, matches);
                         break;
