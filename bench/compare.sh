@@ -10,7 +10,7 @@
 #   B  10,000 subscribers, 100 events at 20/s (200,000 deliveries/s offered)
 #   C  the most HTTP/1.1 subscribers each server holds with no loss at 2 events/s (steps of
 #      C_STEPS), and the memory per idle subscriber
-#   D  100,000 subscribers as HTTP/2 streams (h2c) on one Herald process, 1 event/s to all
+#   D  100,000 subscribers as HTTP/2 streams (h2c) on one server, 1 event/s to all
 #   E  LLM-like: 500 topics with one subscriber each, 50 tokens/s per topic, 20-byte tokens
 #
 # Results: one JSON file per run and summary.md (the table) in $BENCH_OUT (default
@@ -42,12 +42,15 @@ say "building (Release)"
 build_all
 HERALD=(dotnet "$ROOT/src/Herald.Server/bin/Release/net10.0/herald.dll")
 
-# start SERVER: a fresh server on $PORT. Herald also serves h2c on $H2C_PORT, and keeps
+# start SERVER: a fresh server on $PORT, and h2c on $H2C_PORT ($PORT + 1). Herald keeps
 # subscriptions open for the whole run (its default lifetime, 10 minutes, is meant to recycle
 # connections in production, not to end a benchmark's).
 start() {
   case $1 in
-    herald) start_herald "$PORT" --h2c-port "$H2C_PORT" --max-lifetime 7200 "${HERALD_ARGS[@]}" ;;
+    herald)
+      start_herald "$PORT" --h2c-port "$H2C_PORT" --max-lifetime 7200 "${HERALD_ARGS[@]}"
+      H2C_SUB_URL_TEMPLATE="http://127.0.0.1:$H2C_PORT/.well-known/mercure?topic={topic}"
+      ;;
     nchan) start_nchan "$PORT" ;;
     baseline) start_baseline "$PORT" ;;
   esac
@@ -110,13 +113,15 @@ for scenario in "${SCENARIOS[@]}"; do
       done
       ;;
     D)
-      start herald
-      warm
-      say "D herald: $D_SUBSCRIBERS HTTP/2 streams"
-      SUB_URL_TEMPLATE="http://127.0.0.1:$H2C_PORT/.well-known/mercure?topic={topic}" \
-        bench "D herald" "$OUT/D-herald.json" --http 2 --subscribers "$D_SUBSCRIBERS" --events 10 --rate 1 \
-        --connect-batch 500 --connect-timeout 600 --idle 5 --drain 30 || true
-      stop_server
+      for server in herald nchan baseline; do
+        start "$server"
+        warm
+        say "D $server: $D_SUBSCRIBERS HTTP/2 streams"
+        SUB_URL_TEMPLATE=$H2C_SUB_URL_TEMPLATE \
+          bench "D $server" "$OUT/D-$server.json" --http 2 --subscribers "$D_SUBSCRIBERS" --events 10 --rate 1 \
+          --connect-batch 50 --connect-timeout 600 --idle 5 --drain 30 || true
+        stop_server
+      done
       ;;
     E)
       for server in herald nchan baseline; do

@@ -21,6 +21,7 @@
 #   SERVER_LOG         its stdout and stderr (nginx: stderr only; see SERVER_ERROR_LOG)
 #   SERVER_ERROR_LOG   nginx's error log (nchan); the same as SERVER_LOG for the others
 #   SUB_URL_TEMPLATE   subscribe URL, with {topic} for the topic (URL-encode it first)
+#   H2C_SUB_URL_TEMPLATE  nchan, baseline: the subscribe URL on PORT+1, cleartext HTTP/2 (h2c)
 #   PUB_URL_TEMPLATE   publish URL, with {topic} where the topic goes in the URL (not for herald)
 #   PUB_FORMAT         raw: POST the data as the body to PUB_URL_TEMPLATE with {topic} filled in,
 #                      with a Content-Type that is not a form (text/plain): given curl -d's
@@ -265,7 +266,7 @@ start_nchan() {
   SERVER_ERROR_LOG="$SERVER_DIR/error.log"
   conf="$SERVER_DIR/nginx.conf"
   mkdir -p "$SERVER_DIR/tmp"
-  sed -e "s|@PREFIX@|$SERVER_DIR|g" -e "s|@PORT@|$port|g" -e "s|@WORKERS@|$workers|g" \
+  sed -e "s|@PREFIX@|$SERVER_DIR|g" -e "s|@PORT@|$port|g" -e "s|@H2C_PORT@|$((port + 1))|g" -e "s|@WORKERS@|$workers|g" \
     -e "s|@NCHAN_MODULE@|$module|g" "$SRV_NCHAN_TEMPLATE" >"$conf" || return 1
   # -e: the error log from the first line (before the configuration's error_log is read).
   if ! nginx -t -q -p "$SERVER_DIR" -c "$conf" -e "$SERVER_ERROR_LOG" >"$SERVER_LOG" 2>&1; then
@@ -278,6 +279,7 @@ start_nchan() {
   : >"$SERVER_LOG"
   _srv_launch nginx -p "$SERVER_DIR" -c "$conf" -e "$SERVER_ERROR_LOG"
   SUB_URL_TEMPLATE="http://127.0.0.1:$port/sub/{topic}"
+  H2C_SUB_URL_TEMPLATE="http://127.0.0.1:$((port + 1))/sub/{topic}"
   PUB_URL_TEMPLATE="http://127.0.0.1:$port/pub/{topic}"
   PUB_FORMAT=raw
   _srv_wait_ready "http://127.0.0.1:$port/ready" || return 1
@@ -302,8 +304,11 @@ start_baseline() {
     return 1
   fi
   _srv_begin baseline "$port" || return 1
-  _srv_launch dotnet "$SRV_BASELINE_DLL" --urls "http://127.0.0.1:$port"
+  # HTTP/1.1 on PORT and cleartext HTTP/2 (h2c) on PORT+1, from Kestrel's endpoint configuration.
+  _srv_launch dotnet "$SRV_BASELINE_DLL" --Kestrel:Endpoints:Http1:Url="http://127.0.0.1:$port" \
+    --Kestrel:Endpoints:H2c:Url="http://127.0.0.1:$((port + 1))" --Kestrel:Endpoints:H2c:Protocols=Http2
   SUB_URL_TEMPLATE="http://127.0.0.1:$port/subscribe?topic={topic}"
+  H2C_SUB_URL_TEMPLATE="http://127.0.0.1:$((port + 1))/subscribe?topic={topic}"
   PUB_URL_TEMPLATE="http://127.0.0.1:$port/publish?topic={topic}"
   PUB_FORMAT=raw
   # It maps nothing at /, so the 404 there means Kestrel is up.
