@@ -148,7 +148,7 @@ internal sealed class BenchCoordinator
         // Each worker connects from its own loopback address, so each has the whole ephemeral port
         // range to itself (about 28,000 connections to one server port).
         var url = new Uri(BenchSettings.Fill(_settings.SubscribeUrl, "x"));
-        string? source = _settings.SpreadSourceAddresses && _settings.Http == "1.1" && IPAddress.TryParse(url.Host, out IPAddress? host) && host.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && IPAddress.IsLoopback(host)
+        string? source = _settings.Http == "1.1" && IPAddress.TryParse(url.Host, out IPAddress? host) && host.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && IPAddress.IsLoopback(host)
             ? $"127.0.{(index + 2) / 256}.{(index + 2) % 256}"
             : null;
         return new WorkerAssignment(_settings, first, count, source);

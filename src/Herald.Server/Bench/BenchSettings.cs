@@ -57,10 +57,6 @@ internal sealed record BenchSettings
     /// <summary>Each worker's read buffer per subscriber, in bytes.</summary>
     public int ReceiveBufferBytes { get; init; } = 4_096;
 
-    /// <summary>Whether workers connect from their own loopback address (127.0.0.2, .3, ...) so the
-    /// ephemeral ports of one source address are not the limit.</summary>
-    public bool SpreadSourceAddresses { get; init; } = true;
-
     /// <summary>The server's process ids (their child processes are included) whose CPU and memory are measured.</summary>
     public IReadOnlyList<int> ServerPids { get; init; } = [];
 

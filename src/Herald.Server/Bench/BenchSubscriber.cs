@@ -6,7 +6,7 @@ namespace Herald.Server.Bench;
 /// One subscriber of a benchmark run: what it has received so far, scanned from its stream by
 /// its <see cref="EventDataScanner"/>. The transports differ only in how the bytes arrive.
 /// </summary>
-internal abstract class BenchSubscriber : IDisposable
+internal abstract class BenchSubscriber
 {
     private readonly EventDataScanner _scanner;
     private readonly ThreadLocal<ReceiveStats> _stats;
@@ -25,9 +25,6 @@ internal abstract class BenchSubscriber : IDisposable
 
     /// <summary>Whether the stream ended or broke before the subscriber was stopped.</summary>
     public bool EndedEarly { get; protected set; }
-
-    /// <summary>Closes the connection.</summary>
-    public abstract void Dispose();
 
     /// <summary>Scans bytes of the event stream just read.</summary>
     protected void Deliver(ReadOnlySpan<byte> body)

@@ -10,11 +10,8 @@ namespace Herald.Server.Bench;
 /// </summary>
 internal static partial class Epoll
 {
-    public const uint In = 0x001;
-    public const uint Error = 0x008;
-    public const uint HangUp = 0x010;
-    public const uint ReadHangUp = 0x2000;
-
+    private const uint In = 0x001;
+    private const uint ReadHangUp = 0x2000;
     private const int Add = 1;
     private const int Delete = 2;
     private const int CloseOnExec = 0x80000;
@@ -68,12 +65,10 @@ internal static partial class Epoll
         }
     }
 
-    /// <summary>The flags and tag of entry <paramref name="index"/> of a <see cref="Wait"/>.</summary>
-    public static (uint Flags, ulong Tag) Entry(byte[] events, int index)
-    {
-        ReadOnlySpan<byte> entry = events.AsSpan(index * EventSize, EventSize);
-        return (MemoryMarshal.Read<uint>(entry), MemoryMarshal.Read<ulong>(entry[DataOffset..]));
-    }
+    /// <summary>The tag of entry <paramref name="index"/> of a <see cref="Wait"/>. Its flags are not
+    /// read: whatever woke a socket (data, end, error), reading it tells.</summary>
+    public static ulong TagOf(byte[] events, int index) =>
+        MemoryMarshal.Read<ulong>(events.AsSpan((index * EventSize) + DataOffset, 8));
 
     /// <summary>Reads what <paramref name="socket"/> has: the byte count, -1 when nothing is there
     /// yet, or 0 at its end, whether the peer closed it or the connection broke (reset).</summary>

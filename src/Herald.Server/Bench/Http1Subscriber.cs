@@ -125,7 +125,7 @@ internal sealed class Http1Subscriber : BenchSubscriber, IPolledConnection
         return true;
     }
 
-    public override void Dispose() => _socket?.Dispose();
+    public void Dispose() => _socket?.Dispose();
 
     private void Body(ReadOnlySpan<byte> bytes)
     {

@@ -33,9 +33,4 @@ internal sealed class Http2Subscriber : BenchSubscriber
 
     /// <summary>The stream ended (or its connection did) before the run was over.</summary>
     public void End() => EndedEarly = Refusal is null;
-
-    /// <summary>The connection owns the socket.</summary>
-    public override void Dispose()
-    {
-    }
 }

@@ -56,7 +56,7 @@ internal sealed class ReceiveLoop : IDisposable
             int ready = Epoll.Wait(_set, events, 100);
             for (int i = 0; i < ready; i++)
             {
-                (_, ulong tag) = Epoll.Entry(events, i);
+                ulong tag = Epoll.TagOf(events, i);
                 IPolledConnection connection = _connections[(int)tag];
                 if (!connection.ReadAvailable(_buffer))
                 {
