@@ -82,6 +82,48 @@ public sealed class StreamReadingTests
         Assert.Equal(3, tracker.Expected - tracker.Distinct);
     }
 
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r\n")]
+    public void Merged_tokens_count_once_each_and_a_streams_lifecycle_events_count_for_nothing(string newline)
+    {
+        // What a reader of a Herald token stream that fell behind gets: the active event, token 0
+        // on its own, tokens 1 to 3 merged into one event (one data line each, then the empty line
+        // their final line feed leaves), token 4, and the final event.
+        byte[] token = new byte[BenchPublisher.TokenEventCapacity(20)];
+        string Token(int sequence) => Encoding.ASCII.GetString(token, 0, BenchPublisher.WriteTokenEvent(token, sequence, 1000, 20));
+        string[] merged = [.. Enumerable.Range(1, 3).Select(i => Token(i).Split('\n')[0])];
+        string stream = string.Join(newline, [
+            "event: herald-stream", "id: s:0", "data: {\"stream\":\"s\",\"status\":\"active\"}", "",
+            "id: s:1", .. Token(0).Split('\n')[..^1],
+            "id: s:4", .. merged, "data: ", "",
+            "id: s:5", .. Token(4).Split('\n')[..^1],
+            "event: herald-stream", "id: s:6", "data: {\"stream\":\"s\",\"status\":\"done\",\"tokens\":5}", "", ""]);
+        byte[] bytes = Encoding.ASCII.GetBytes(stream);
+        for (int split = 0; split <= bytes.Length; split++)
+        {
+            var tracker = new DeliveryTracker(5);
+            var scanner = new EventDataScanner(tracker);
+            var stats = new ReceiveStats();
+            bool completed = scanner.Scan(bytes.AsSpan(0, split), 1000 + Stopwatch.Frequency, stats) | scanner.Scan(bytes.AsSpan(split), 1000 + Stopwatch.Frequency, stats);
+
+            Assert.True(completed);
+            Assert.Equal((5, 0, 0, 0), (tracker.Distinct, tracker.Duplicates, tracker.Reordered, tracker.Unexpected));
+            Assert.Equal(5, stats.Latency.Count);
+        }
+    }
+
+    [Fact]
+    public void A_token_is_the_payload_size_with_its_line_feed_and_reads_back_as_one_data_line_and_an_empty_one()
+    {
+        byte[] token = new byte[BenchPublisher.TokenEventCapacity(20)];
+        int length = BenchPublisher.WriteTokenEvent(token, 12, 345, 20);
+
+        string text = Encoding.ASCII.GetString(token, 0, length);
+        Assert.Equal("data: 12 345 xxxxxxxxxxxx\ndata:\n\n", text);
+        Assert.Equal(20, text.IndexOf("data:\n", StringComparison.Ordinal) - "data: ".Length);
+    }
+
     [Fact]
     public void Latency_percentiles_are_within_one_percent_and_add_up_across_histograms()
     {
