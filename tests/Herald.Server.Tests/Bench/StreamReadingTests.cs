@@ -53,18 +53,7 @@ public sealed class StreamReadingTests
     {
         string padding = new('x', 200);
         string stream = string.Join(newline, ":", "id: 1", "data: 0 1000 " + padding, "", "event: message", "data:1 2000", "", ": heartbeat", "data: 2 3000 p", "", "");
-        byte[] bytes = Encoding.ASCII.GetBytes(stream);
-        for (int split = 0; split <= bytes.Length; split++)
-        {
-            var tracker = new DeliveryTracker(3);
-            var scanner = new EventDataScanner(tracker);
-            var stats = new ReceiveStats();
-            bool completed = scanner.Scan(bytes.AsSpan(0, split), 1000 + Stopwatch.Frequency, stats) | scanner.Scan(bytes.AsSpan(split), 1000 + Stopwatch.Frequency, stats);
-
-            Assert.True(completed);
-            Assert.Equal((3, 0, 0, 0), (tracker.Distinct, tracker.Duplicates, tracker.Reordered, tracker.Unexpected));
-            Assert.Equal(3, stats.Latency.Count);
-        }
+        ScansEveryEventOnceAtEverySplitPoint(stream, 3);
     }
 
     [Fact]
@@ -99,18 +88,7 @@ public sealed class StreamReadingTests
             "id: s:4", .. merged, "data: ", "",
             "id: s:5", .. Token(4).Split('\n')[..^1],
             "event: herald-stream", "id: s:6", "data: {\"stream\":\"s\",\"status\":\"done\",\"tokens\":5}", "", ""]);
-        byte[] bytes = Encoding.ASCII.GetBytes(stream);
-        for (int split = 0; split <= bytes.Length; split++)
-        {
-            var tracker = new DeliveryTracker(5);
-            var scanner = new EventDataScanner(tracker);
-            var stats = new ReceiveStats();
-            bool completed = scanner.Scan(bytes.AsSpan(0, split), 1000 + Stopwatch.Frequency, stats) | scanner.Scan(bytes.AsSpan(split), 1000 + Stopwatch.Frequency, stats);
-
-            Assert.True(completed);
-            Assert.Equal((5, 0, 0, 0), (tracker.Distinct, tracker.Duplicates, tracker.Reordered, tracker.Unexpected));
-            Assert.Equal(5, stats.Latency.Count);
-        }
+        ScansEveryEventOnceAtEverySplitPoint(stream, 5);
     }
 
     [Fact]
@@ -144,5 +122,22 @@ public sealed class StreamReadingTests
         Assert.InRange(sum.Percentile(99), 99_000, 99_990);
         Assert.InRange(sum.Percentile(1), 1_000, 1_010);
         Assert.Equal(200, sum.Percentile(0.2));
+    }
+
+    /// <summary>Scans <paramref name="stream"/> cut in two at every point: events 0 to <paramref name="events"/> - 1, each once, and nothing foreign.</summary>
+    private static void ScansEveryEventOnceAtEverySplitPoint(string stream, int events)
+    {
+        byte[] bytes = Encoding.ASCII.GetBytes(stream);
+        for (int split = 0; split <= bytes.Length; split++)
+        {
+            var tracker = new DeliveryTracker(events);
+            var scanner = new EventDataScanner(tracker);
+            var stats = new ReceiveStats();
+            bool completed = scanner.Scan(bytes.AsSpan(0, split), 1000 + Stopwatch.Frequency, stats) | scanner.Scan(bytes.AsSpan(split), 1000 + Stopwatch.Frequency, stats);
+
+            Assert.True(completed);
+            Assert.Equal((events, 0, 0, 0), (tracker.Distinct, tracker.Duplicates, tracker.Reordered, tracker.Unexpected));
+            Assert.Equal(events, stats.Latency.Count);
+        }
     }
 }
