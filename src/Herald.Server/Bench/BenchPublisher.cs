@@ -188,6 +188,10 @@ internal sealed class BenchPublisher : IDisposable
         {
             failure = "control channel broke";
         }
+        catch (JsonException)
+        {
+            failure = "control channel status not JSON";
+        }
 
         if (failure is not null)
         {

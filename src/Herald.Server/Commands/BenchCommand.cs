@@ -21,7 +21,7 @@ internal static class BenchCommand
 
     public static Command Create()
     {
-        var subscribeUrl = new Option<string>("--subscribe-url") { Description = "The subscribe URL; {topic} is replaced by each subscriber's topic, URL-encoded. Example: 'http://127.0.0.1:8080/.well-known/mercure?topic={topic}'.", Required = true };
+        var subscribeUrl = new Option<string>("--subscribe-url") { Description = "The subscribe URL; {topic} is replaced by each subscriber's topic, URL-encoded, and {stream} by the topic's last path segment (a token stream's id). Example: 'http://127.0.0.1:8080/.well-known/mercure?topic={topic}'.", Required = true };
         var publishUrl = new Option<string>("--publish-url") { Description = "The publish URL ({topic} replaced as above for raw servers).", Required = true };
         var format = new Option<string>("--publish-format") { Description = "mercure: a form with topic and data; raw: the data as the body; stream: one streaming POST per topic to a Herald token stream ({stream} in the URLs is the stream's id, new every run), each event a token of its text/event-stream body.", DefaultValueFactory = _ => "mercure" };
         format.AcceptOnlyFromAmong("mercure", "raw", BenchSettings.StreamFormat);
