@@ -18,6 +18,15 @@ public sealed class TokenStreamCancelTests
         await writer.WriteAsync("before ", bound.Token);
         Assert.False(writer.Cancelled.IsCancellationRequested);
 
+        // A write returns once it is on its way: a reader seeing the token is what shows the hub has it.
+        await using IAsyncEnumerator<TokenStreamItem> reading = hub.Reader.ReadAsync(id, cancellationToken: bound.Token).GetAsyncEnumerator(bound.Token);
+        var items = new List<TokenStreamItem>();
+        while (StreamHub.Text(items) != "before ")
+        {
+            Assert.True(await reading.MoveNextAsync(), "The read ended before the first token.");
+            items.Add(reading.Current);
+        }
+
         // Anonymous: the hub allows anonymous readers and the stream is public.
         TokenStreamCancelResult result = await hub.Reader.CancelAsync(id, "the user pressed stop", bound.Token);
 
@@ -31,7 +40,12 @@ public sealed class TokenStreamCancelTests
         TokenStreamSummary summary = await writer.CompleteAsync(bound.Token);
 
         Assert.Equal((TokenStreamStatus.Cancelled, 1L, "the user pressed stop"), (summary.Status, summary.Tokens, summary.Reason));
-        List<TokenStreamItem> items = await StreamHub.ReadToEndAsync(hub.Reader, id);
+        while (await reading.MoveNextAsync())
+        {
+            items.Add(reading.Current);
+        }
+
+        Assert.False(bound.IsCancellationRequested, "Timed out reading.");
         Assert.Equal("before ", StreamHub.Text(items));
         Assert.DoesNotContain(items, item => item.Type == "tool");
         Assert.Equal((TokenStreamStatus?)TokenStreamStatus.Cancelled, items[^1].Status);
