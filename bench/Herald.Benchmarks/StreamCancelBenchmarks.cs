@@ -64,10 +64,11 @@ public class StreamCancelBenchmarks : IDisposable
     [Benchmark]
     public async Task CancelReachesProducer()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_base, $"{TokenStreamNames.DefaultPath}/{_stream.StreamId}/cancel"));
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_base, $"{TokenStreamNames.DefaultPath}/{_stream.StreamId}/cancel"));
         request.Headers.Authorization = new("Bearer", _token);
         _sent = _client.SendAsync(request).ContinueWith(response =>
         {
+            request.Dispose();
             using HttpResponseMessage answer = response.Result;
             if (answer.StatusCode != HttpStatusCode.Accepted)
             {
