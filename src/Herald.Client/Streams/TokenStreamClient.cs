@@ -251,21 +251,8 @@ public sealed class TokenStreamClient : IDisposable
         return new TokenStreamItem(type, received.Data, received.LastEventId);
     }
 
-    /// <summary>
-    /// The status in a 409 answer to a cancel. A Herald hub says it in words ("The stream has
-    /// already ended: done."), so the last word is read; a JSON notice is read as well.
-    /// </summary>
-    private static TokenStreamStatus? FinishedStatus(string text)
-    {
-        if (TokenStreamJsonContext.ReadNotice(text)?.ParsedStatus is { } status)
-        {
-            return status;
-        }
-
-        ReadOnlySpan<char> words = text.AsSpan().TrimEnd().TrimEnd('.');
-        string last = words[(words.LastIndexOfAny(' ', ':') + 1)..].ToString();
-        return new StreamNotice(null, last, null, null, null).ParsedStatus;
-    }
+    /// <summary>The status in a 409 answer to a cancel: the hub's JSON notice, as a 202 carries.</summary>
+    private static TokenStreamStatus? FinishedStatus(string text) => TokenStreamJsonContext.ReadNotice(text)?.ParsedStatus;
 
     private Uri StreamUrl(string streamId, string suffix) => new(_streamsUrl + streamId + suffix);
 

@@ -36,8 +36,8 @@ public static class HeraldEndpointRouteBuilderExtensions
         IHubAuthorizer authorizer = services.GetRequiredService<IHubAuthorizer>();
         var subscriptions = new ActiveSubscriptions(hub, path);
 
-        var subscribe = new SubscribeEndpoint(hub, authorizer, subscriptions);
         TokenStreams streams = services.GetRequiredService<TokenStreams>();
+        var subscribe = new SubscribeEndpoint(hub, authorizer, subscriptions, streams);
         RouteGroupBuilder streamGroup = endpoints.MapGroup(TokenStreamNames.DefaultPath);
         streamGroup.MapPost("/{streamId}", new StreamPublishEndpoint(hub, streams, authorizer).HandleAsync);
         streamGroup.MapGet("/{streamId}", new StreamSubscribeEndpoint(hub, subscribe).HandleAsync);

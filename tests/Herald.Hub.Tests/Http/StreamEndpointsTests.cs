@@ -288,6 +288,7 @@ public sealed class StreamEndpointsTests
         // A publisher token for the topic may cancel too; once ended, a cancel is a conflict.
         using HttpResponseMessage again = await PostAsync(host, cancel, "text/plain", string.Empty, TestTokens.Publisher(topic));
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal("cancelled", JsonDocument.Parse(await again.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetString());
     }
 
     [Fact]
