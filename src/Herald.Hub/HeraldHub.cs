@@ -80,6 +80,36 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     public async ValueTask<string> PublishAsync(Update update, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(update);
+        Validate(update);
+        var pending = new PendingPublish([update]);
+        Enqueue(pending);
+
+        // A cancelled wait leaves the update to be committed or not; a retry with the same id is
+        // idempotent either way.
+        await pending.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return update.Id!;
+    }
+
+    /// <summary>
+    /// Stores <paramref name="updates"/> in one append, all or none, then delivers them in order:
+    /// a token stream's way of publishing, so that a failed batch can never leave a gap followed
+    /// by later updates of the same stream.
+    /// </summary>
+    /// <exception cref="ArgumentException">An update's id or type is invalid.</exception>
+    internal Task PublishBatchAsync(IReadOnlyList<Update> updates)
+    {
+        foreach (Update update in updates)
+        {
+            Validate(update);
+        }
+
+        var pending = new PendingPublish(updates);
+        Enqueue(pending);
+        return pending.Completion.Task;
+    }
+
+    private static void Validate(Update update)
+    {
         if (DescribeInvalidId(update.Id) is { } idError)
         {
             throw new ArgumentException(idError, nameof(update));
@@ -89,16 +119,14 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
         {
             throw new ArgumentException(typeError, nameof(update));
         }
+    }
 
-        var pending = new PendingPublish(update);
+    private void Enqueue(PendingPublish pending)
+    {
         if (!_pending.Writer.TryWrite(pending))
         {
             throw new ObjectDisposedException(nameof(HeraldHub), "The hub is stopping.");
         }
-
-        // A cancelled wait leaves the update to be committed or not; a retry with the same id is
-        // idempotent either way.
-        return await pending.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -110,16 +138,19 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     private async Task WriteLoopAsync()
     {
         ChannelReader<PendingPublish> reader = _pending.Reader;
-        var batch = new List<PendingPublish>(MaxBatch);
+        var batch = new List<PendingPublish>();
         var updates = new List<Update>(MaxBatch);
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             batch.Clear();
             updates.Clear();
-            while (batch.Count < MaxBatch && reader.TryRead(out PendingPublish? pending))
+            // A publish is never split: a batch larger than MaxBatch goes alone.
+            while (updates.Count < MaxBatch && reader.TryPeek(out PendingPublish? next)
+                && (updates.Count == 0 || updates.Count + next.Updates.Count <= MaxBatch)
+                && reader.TryRead(out PendingPublish? pending))
             {
                 batch.Add(pending);
-                updates.Add(pending.Update);
+                updates.AddRange(pending.Updates);
             }
 
             AppendOutcome[] outcomes;
@@ -141,18 +172,18 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
 
             lock (_dispatchLock)
             {
-                for (int i = 0; i < batch.Count; i++)
+                for (int i = 0; i < updates.Count; i++)
                 {
                     if (!outcomes[i].Duplicate)
                     {
-                        Dispatch(batch[i].Update, outcomes[i].Sequence);
+                        Dispatch(updates[i], outcomes[i].Sequence);
                     }
                 }
             }
 
             foreach (PendingPublish pending in batch)
             {
-                pending.Completion.TrySetResult(pending.Update.Id!);
+                pending.Completion.TrySetResult();
             }
         }
     }
@@ -315,11 +346,11 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
         _writer.GetAwaiter().GetResult();
     }
 
-    /// <summary>A publish waiting for its batch to be stored.</summary>
-    private sealed class PendingPublish(Update update)
+    /// <summary>One publish (one update, or a token stream's batch) waiting to be stored.</summary>
+    private sealed class PendingPublish(IReadOnlyList<Update> updates)
     {
-        public Update Update { get; } = update;
+        public IReadOnlyList<Update> Updates { get; } = updates;
 
-        public TaskCompletionSource<string> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -54,6 +54,17 @@ public sealed class HeraldOptions
     /// <summary>Whether the active-subscriptions API and subscription events are on.</summary>
     public bool EnableSubscriptions { get; set; }
 
+    /// <summary>The most token streams producing at once; past it, opening one answers 503.</summary>
+    public int MaxActiveStreams { get; set; } = 10_000;
+
+    /// <summary>How long the hub remembers an ended token stream's status (for cancels); its
+    /// events stay replayable as long as the history keeps them.</summary>
+    public TimeSpan StreamTtl { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long a streaming publish may send nothing (not even a comment) before its
+    /// stream ends as an error; zero for never.</summary>
+    public TimeSpan StreamIdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Development mode: allows the <c>*</c> CORS origin. Never for production.</summary>
     public bool DevMode { get; set; }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Herald.Hub.Http;
+using Herald.Hub.Streams;
 using Herald.Hub.Subscriptions;
 
 namespace Herald.Hub;
@@ -9,4 +10,5 @@ namespace Herald.Hub;
 [JsonSerializable(typeof(ResetNotice))]
 [JsonSerializable(typeof(SubscriptionResource))]
 [JsonSerializable(typeof(SubscriptionCollection))]
+[JsonSerializable(typeof(TokenStreamNotice))]
 internal sealed partial class HubJsonContext : JsonSerializerContext;

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Text;
+using Herald.Hub.Streams;
 using Herald.Sse;
 
 namespace Herald.Hub.Delivery;
@@ -8,26 +10,54 @@ namespace Herald.Hub.Delivery;
 /// subscriber it goes to. Reference-counted: the array goes back to the pool when the last
 /// subscriber has written it.
 /// </summary>
+/// <remarks>
+/// A frame may instead be a <em>run</em>: consecutive tokens of one stream merged for one
+/// subscriber that fell behind, kept as text and encoded only when written, as one event with the
+/// last token's id. A run belongs to one subscriber's queue and is never pooled.
+/// </remarks>
 internal sealed class SseFrame
 {
     private byte[]? _buffer;
     private readonly int _length;
     private int _references;
 
-    private SseFrame(byte[]? buffer, ReadOnlyMemory<byte> immortal, int length, long sequence, int references)
+    /// <summary>The most characters of text one run holds; past it the next token starts another.</summary>
+    private const int MaxRunLength = 16 * 1024;
+
+    private readonly ReadOnlyMemory<byte> _immortal;
+    private readonly StringBuilder? _run;
+    private string? _runId;
+
+    private SseFrame(byte[]? buffer, ReadOnlyMemory<byte> immortal, int length, long sequence, int references, Update? token = null, bool endsStream = false, StringBuilder? run = null)
     {
         _buffer = buffer;
         _length = length;
         _references = references;
         Sequence = sequence;
         _immortal = immortal;
+        Token = token;
+        EndsStream = endsStream;
+        _run = run;
+        _runId = token?.Id;
     }
 
-    private readonly ReadOnlyMemory<byte> _immortal;
+    /// <summary>The log sequence of the update (of a run: its last token), or 0 for frames that
+    /// are not updates (heartbeats), which a subscriber never skips.</summary>
+    public long Sequence { get; private set; }
 
-    /// <summary>The log sequence of the update, or 0 for frames that are not updates (heartbeats),
-    /// which a subscriber never skips.</summary>
-    public long Sequence { get; }
+    /// <summary>The update when it is a stream's token (or, for a run, its first token), which
+    /// a subscriber that fell behind may merge with the next ones.</summary>
+    public Update? Token { get; }
+
+    /// <summary>Whether this is a stream's final lifecycle event, after which a subscription to
+    /// that one stream ends.</summary>
+    public bool EndsStream { get; }
+
+    /// <summary>Whether this is a run of merged tokens.</summary>
+    public bool IsRun => _run is not null;
+
+    /// <summary>About how many bytes writing the frame takes, to bound one flush.</summary>
+    public int Length => _run?.Length ?? (_buffer is not null ? _length : _immortal.Length);
 
     /// <summary>The bytes to write. Valid while the caller holds a reference.</summary>
     public ReadOnlySpan<byte> Span => _buffer is { } buffer ? buffer.AsSpan(0, _length) : _immortal.Span;
@@ -37,7 +67,47 @@ internal sealed class SseFrame
     {
         var writer = new PooledFrameWriter();
         SseEncoder.WriteEvent(writer, update.Data, update.Type, update.Id, update.Retry);
-        return new SseFrame(writer.Buffer, default, writer.Length, sequence, 1);
+        return new SseFrame(
+            writer.Buffer,
+            default,
+            writer.Length,
+            sequence,
+            1,
+            TokenStreamNames.IsToken(update) ? update : null,
+            TokenStreamNames.IsEnd(update));
+    }
+
+    /// <summary>Starts a run with the token <paramref name="token"/>, for one subscriber.</summary>
+    public static SseFrame StartRun(SseFrame token) =>
+        new(null, default, 0, token.Sequence, -1, token.Token, run: new StringBuilder(token.Token!.Data));
+
+    /// <summary>Appends <paramref name="token"/> to this run when it is the same stream's and the
+    /// run has room; false otherwise (the caller then queues it on its own).</summary>
+    public bool TryAppendToRun(SseFrame token)
+    {
+        Update next = token.Token!;
+        if (_run is null || !string.Equals(Token!.Topic, next.Topic, StringComparison.Ordinal) || _run.Length + next.Data.Length > MaxRunLength)
+        {
+            return false;
+        }
+
+        _run.Append(next.Data);
+        _runId = next.Id;
+        Sequence = token.Sequence;
+        return true;
+    }
+
+    /// <summary>Writes the frame into <paramref name="output"/>: the shared bytes, or a run encoded now.</summary>
+    public void WriteTo(IBufferWriter<byte> output)
+    {
+        if (_run is not null)
+        {
+            SseEncoder.WriteEvent(output, _run.ToString(), null, _runId);
+        }
+        else
+        {
+            output.Write(Span);
+        }
     }
 
     /// <summary>A frame that is never pooled (heartbeats and other constants); references are no-ops.</summary>

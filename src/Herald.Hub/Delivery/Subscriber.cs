@@ -24,6 +24,8 @@ internal sealed class Subscriber
     private readonly int _capacity;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<SseFrame> _batch = [];
+    private SseFrame? _tail;
+    private bool _endAfterFlush;
     private CancellationTokenRegistration _clientGone;
     private PipeWriter? _output;
     private TimeProvider? _time;
@@ -39,8 +41,10 @@ internal sealed class Subscriber
         JsonElement? payload,
         int queueCapacity,
         long deadlineTimestamp,
-        long now)
+        long now,
+        bool endsWithStream = false)
     {
+        EndsWithStream = endsWithStream;
         Id = id;
         Selectors = selectors;
         AuthorizedSelectors = authorizedSelectors;
@@ -74,6 +78,9 @@ internal sealed class Subscriber
     /// <summary>Live frames at or below this sequence were already sent by the replay.</summary>
     public long ReplayedThrough { get; set; }
 
+    /// <summary>Whether it reads one token stream and ends after that stream's final lifecycle event.</summary>
+    public bool EndsWithStream { get; }
+
     /// <summary>Why the hub closed it, if it did.</summary>
     public SubscriberCloseReason CloseReason => (SubscriberCloseReason)Volatile.Read(ref _closeReason);
 
@@ -84,8 +91,9 @@ internal sealed class Subscriber
 
     /// <summary>
     /// Queues a frame without waiting, and writes it at once (on the calling thread) when no write
-    /// is under way. A full queue means the subscriber cannot keep up: it is closed, and the frame
-    /// is not queued.
+    /// is under way. A token that arrives while a write is under way (the reader is behind) is
+    /// merged into a run of that stream's tokens instead of taking a place of its own. A full
+    /// queue means the subscriber cannot keep up: it is closed, and the frame is not queued.
     /// </summary>
     public bool TryEnqueue(SseFrame frame)
     {
@@ -98,10 +106,26 @@ internal sealed class Subscriber
                 return false;
             }
 
-            if (_queue.Count < _capacity)
+            if (frame.Token is not null && _writing && _output is not null)
+            {
+                // Live and behind: the replay is over, so ReplayedThrough is final.
+                if (frame.Sequence <= ReplayedThrough || (_tail is { IsRun: true } run && run.TryAppendToRun(frame)))
+                {
+                    return true;
+                }
+
+                if (_queue.Count < _capacity)
+                {
+                    _tail = SseFrame.StartRun(frame);
+                    _queue.Enqueue(_tail);
+                    return true;
+                }
+            }
+            else if (_queue.Count < _capacity)
             {
                 frame.AddReference();
                 _queue.Enqueue(frame);
+                _tail = frame;
                 queued = true;
                 write = TryStartWriting();
             }
@@ -202,21 +226,22 @@ internal sealed class Subscriber
     {
         while (TakeBatch())
         {
-            int written = 0;
+            bool wrote = false;
+            bool end = false;
             foreach (SseFrame frame in _batch)
             {
                 if (frame.Sequence == 0 || frame.Sequence > ReplayedThrough)
                 {
-                    ReadOnlySpan<byte> bytes = frame.Span;
-                    _output!.Write(bytes);
-                    written += bytes.Length;
+                    frame.WriteTo(_output!);
+                    wrote = true;
+                    end |= frame.EndsStream && EndsWithStream;
                 }
 
                 frame.Release();
             }
 
             _batch.Clear();
-            if (written == 0)
+            if (!wrote)
             {
                 continue;
             }
@@ -234,11 +259,12 @@ internal sealed class Subscriber
 
             if (!flush.IsCompletedSuccessfully)
             {
+                _endAfterFlush = end;
                 _ = ContinueAfterFlushAsync(flush);
                 return;
             }
 
-            if (!Flushed(flush.Result))
+            if (!Flushed(flush.Result) || (end && EndStream()))
             {
                 return;
             }
@@ -265,7 +291,13 @@ internal sealed class Subscriber
             while (bytes < MaxBytesPerFlush && _queue.TryDequeue(out SseFrame? frame))
             {
                 _batch.Add(frame);
-                bytes += frame.Span.Length;
+                bytes += frame.Length;
+            }
+
+            if (_queue.Count == 0)
+            {
+                // The tail is being written: a later token must not be merged into it.
+                _tail = null;
             }
 
             return true;
@@ -285,10 +317,28 @@ internal sealed class Subscriber
             return;
         }
 
-        if (Flushed(result))
+        if (Flushed(result) && !(_endAfterFlush && EndStream()))
         {
             WriteQueued();
         }
+    }
+
+    /// <summary>The stream this subscription reads has ended and its final event is out: the
+    /// subscription ends, cleanly (no flush to cancel). Returns true.</summary>
+    private bool EndStream()
+    {
+        lock (_queue)
+        {
+            if (!IsClosed)
+            {
+                Volatile.Write(ref _closeReason, (int)SubscriberCloseReason.Ended);
+            }
+
+            _writing = false;
+        }
+
+        SignalStopped();
+        return true;
     }
 
     /// <summary>After a flush: false (and the writer stopped) when the response is over.</summary>

@@ -1,6 +1,7 @@
 using Herald.Hub;
 using Herald.Hub.Authorization;
 using Herald.Hub.Http;
+using Herald.Hub.Streams;
 using Herald.Hub.Subscriptions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +18,9 @@ public static class HeraldEndpointRouteBuilderExtensions
 
     /// <summary>
     /// Maps the hub at <paramref name="path"/>: GET to subscribe, POST to publish, OPTIONS for
-    /// CORS preflight, and the active subscriptions API under <c>{path}/subscriptions</c>.
+    /// CORS preflight, and the active subscriptions API under <c>{path}/subscriptions</c>; and the
+    /// token streams at <see cref="TokenStreamNames.DefaultPath"/>: POST to produce one, GET to
+    /// read it, POST <c>{id}/cancel</c> to stop it.
     /// </summary>
     /// <param name="endpoints">The application's routes.</param>
     /// <param name="path">Where the hub lives; the Mercure default unless there is a reason.</param>
@@ -33,8 +36,16 @@ public static class HeraldEndpointRouteBuilderExtensions
         IHubAuthorizer authorizer = services.GetRequiredService<IHubAuthorizer>();
         var subscriptions = new ActiveSubscriptions(hub, path);
 
+        var subscribe = new SubscribeEndpoint(hub, authorizer, subscriptions);
+        TokenStreams streams = services.GetRequiredService<TokenStreams>();
+        RouteGroupBuilder streamGroup = endpoints.MapGroup(TokenStreamNames.DefaultPath);
+        streamGroup.MapPost("/{streamId}", new StreamPublishEndpoint(hub, streams, authorizer).HandleAsync);
+        streamGroup.MapGet("/{streamId}", new StreamSubscribeEndpoint(hub, subscribe).HandleAsync);
+        streamGroup.MapPost("/{streamId}/cancel", new StreamCancelEndpoint(hub, streams, authorizer).HandleAsync);
+        streamGroup.MapMethods("/{**rest}", ["OPTIONS"], context => HubCors.PreflightAsync(context, hub.Options));
+
         RouteGroupBuilder group = endpoints.MapGroup(path);
-        group.MapGet(string.Empty, new SubscribeEndpoint(hub, authorizer, subscriptions).HandleAsync);
+        group.MapGet(string.Empty, subscribe.HandleAsync);
         group.MapPost(string.Empty, new PublishEndpoint(hub, authorizer, path).HandleAsync);
         group.MapGet("/subscriptions/{**rest}", new SubscriptionsEndpoint(hub, authorizer, subscriptions).HandleAsync);
         group.MapMethods("/{**rest}", ["OPTIONS"], context => HubCors.PreflightAsync(context, hub.Options));

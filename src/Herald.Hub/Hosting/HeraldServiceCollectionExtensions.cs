@@ -16,8 +16,9 @@ public static class HeraldServiceCollectionExtensions
     /// Adds the hub: options bound from the <c>Herald</c> configuration section (and so from
     /// <c>HERALD__...</c> environment variables), then <paramref name="configure"/>; the in-memory
     /// history unless another <see cref="IEventLog"/> is registered; JWT authorization unless
-    /// another <see cref="IHubAuthorizer"/> is; and <see cref="Herald.Hub.IHeraldPublisher"/> for
-    /// publishing from the application. Map the endpoints with <c>MapHerald</c>.
+    /// another <see cref="IHubAuthorizer"/> is; <see cref="Herald.Hub.IHeraldPublisher"/> for
+    /// publishing from the application; and <see cref="Herald.Hub.Streams.TokenStreams"/> for
+    /// producing token streams from it. Map the endpoints with <c>MapHerald</c>.
     /// </summary>
     /// <param name="services">The application's services.</param>
     /// <param name="configure">Changes to the options after configuration is bound.</param>
@@ -42,6 +43,7 @@ public static class HeraldServiceCollectionExtensions
             provider.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<Herald.Hub.HeraldHub>();
         services.TryAddSingleton<Herald.Hub.IHeraldPublisher>(provider => provider.GetRequiredService<Herald.Hub.HeraldHub>());
+        services.TryAddSingleton<Herald.Hub.Streams.TokenStreams>();
         services.AddHostedService<HubHousekeeping>();
         return services;
     }

@@ -1,3 +1,4 @@
+using Herald.Hub.Streams;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -5,10 +6,10 @@ namespace Herald.Hub.Hosting;
 
 /// <summary>
 /// One timer for the whole hub: heartbeats and subscription deadlines are checked on its ticks,
-/// so no connection carries a timer of its own. Also ends every subscription when the
+/// so no connection carries a timer of its own; ended token streams are forgotten after their TTL. Also ends every subscription when the
 /// application stops, so the server's shutdown does not wait on streams that never end.
 /// </summary>
-internal sealed class HubHousekeeping(HeraldHub hub, IOptions<HeraldOptions> options, TimeProvider time, IHostApplicationLifetime lifetime) : BackgroundService
+internal sealed class HubHousekeeping(HeraldHub hub, TokenStreams streams, IOptions<HeraldOptions> options, TimeProvider time, IHostApplicationLifetime lifetime) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -23,6 +24,7 @@ internal sealed class HubHousekeeping(HeraldHub hub, IOptions<HeraldOptions> opt
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
                 hub.Sweep();
+                streams.Sweep();
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

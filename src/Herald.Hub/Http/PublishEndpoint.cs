@@ -1,5 +1,6 @@
 using System.Globalization;
 using Herald.Hub.Authorization;
+using Herald.Hub.Streams;
 using Herald.Sse;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -147,9 +148,9 @@ internal sealed class PublishEndpoint(HeraldHub hub, IHubAuthorizer authorizer, 
     {
         foreach (string topic in update.Topics)
         {
-            if (IsReserved(topic))
+            if (ReservedNamespaceOf(topic) is { } reserved)
             {
-                return $"The topic \"{topic}\" is in the hub's reserved namespace {hubPath}; only the hub publishes there.";
+                return $"The topic \"{topic}\" is in the hub's reserved namespace {reserved}; only the hub publishes there.";
             }
         }
 
@@ -169,18 +170,24 @@ internal sealed class PublishEndpoint(HeraldHub hub, IHubAuthorizer authorizer, 
         return null;
     }
 
-    /// <summary>Whether a topic's path, resolved as a URI reference, is the hub's path or below it,
-    /// whatever the scheme and host, so no publisher can forge the hub's subscription events.</summary>
-    private bool IsReserved(string topic)
+    /// <summary>The reserved namespace a topic's path falls in, resolved as a URI reference
+    /// whatever the scheme and host, or <see langword="null"/>: the hub's path (so no publisher can
+    /// forge the hub's subscription events) and the token streams' (only a stream's producer
+    /// writes there, so its numbering and lifecycle cannot be forged).</summary>
+    private string? ReservedNamespaceOf(string topic)
     {
         if (!Uri.TryCreate(new Uri("http://hub.invalid"), topic, out Uri? resolved))
         {
-            return false;
+            return null;
         }
 
         string path = resolved.AbsolutePath;
-        return path.Equals(hubPath, StringComparison.Ordinal)
-            || path.StartsWith(hubPath + "/", StringComparison.Ordinal);
+        if (path.Equals(hubPath, StringComparison.Ordinal) || path.StartsWith(hubPath + "/", StringComparison.Ordinal))
+        {
+            return hubPath;
+        }
+
+        return TokenStreamNames.IsStreamPath(path) ? TokenStreamNames.DefaultPath : null;
     }
 
     private static string? Single(Dictionary<string, StringValues> form, string key) =>

@@ -1,10 +1,12 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Text;
 using System.Text.Json;
 using Herald.Hub.Authorization;
 using Herald.Hub.Delivery;
 using Herald.Hub.History;
 using Herald.Hub.Selectors;
+using Herald.Hub.Streams;
 using Herald.Hub.Subscriptions;
 using Herald.Sse;
 using Microsoft.AspNetCore.Http;
@@ -18,6 +20,8 @@ namespace Herald.Hub.Http;
 /// GET on the hub: an SSE stream of the updates matching the request's topic selectors. Checks
 /// the token, admits the subscriber under the connection cap, replays history after the last
 /// event id, then delivers live updates until the client leaves or the subscription's deadline.
+/// Reading one token stream (<see cref="StreamSubscribeEndpoint"/>) is the same subscription with
+/// the stream's topic, starting at the stream's start and ending after its final event.
 /// </summary>
 internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer, ActiveSubscriptions subscriptions)
 {
@@ -35,6 +39,14 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
             return;
         }
 
+        await SubscribeAsync(context, selectors, streamId: null).ConfigureAwait(false);
+    }
+
+    /// <summary>Authorizes, admits and streams a subscription to <paramref name="selectors"/>;
+    /// with <paramref name="streamId"/>, a subscription to that one token stream.</summary>
+    internal async Task SubscribeAsync(HttpContext context, TopicSelector[] selectors, string? streamId)
+    {
+        HeraldOptions options = hub.Options;
         HubAuthorizationResult authorization = await authorizer.AuthorizeAsync(context.Request, HubRole.Subscriber, context.RequestAborted).ConfigureAwait(false);
         // Never a silent fall-back to anonymous: an invalid or expired token is refused, not ignored.
         if (authorization.Status == HubAuthorizationStatus.Invalid
@@ -55,7 +67,7 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
 
         try
         {
-            await StreamAsync(context, selectors, authorization.Claims).ConfigureAwait(false);
+            await StreamAsync(context, selectors, authorization.Claims, streamId).ConfigureAwait(false);
         }
         finally
         {
@@ -63,11 +75,23 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
         }
     }
 
-    private async Task StreamAsync(HttpContext context, TopicSelector[] selectors, HubClaims? claims)
+    private async Task StreamAsync(HttpContext context, TopicSelector[] selectors, HubClaims? claims, string? streamId)
     {
         HeraldOptions options = hub.Options;
         string? lastEventId = LastEventIdOf(context.Request);
+        if (streamId is not null && lastEventId == HistoryCursor.Earliest)
+        {
+            // A stream's earliest is its start, not the whole history's.
+            lastEventId = null;
+        }
+
         HistoryCursor? cursor = lastEventId is null ? null : await hub.Log.FindAsync(lastEventId, context.RequestAborted).ConfigureAwait(false);
+        if (streamId is not null && cursor is { Found: true } seen && await EndsStreamAsync(seen, streamId, context.RequestAborted).ConfigureAwait(false))
+        {
+            // The client already has the stream's final event: 204 tells an EventSource not to reconnect.
+            context.Response.StatusCode = StatusCodes.Status204NoContent;
+            return;
+        }
 
         var subscriber = new Subscriber(
             $"urn:uuid:{Guid.NewGuid()}",
@@ -76,7 +100,8 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
             claims?.Payload,
             options.SubscriberQueueCapacity,
             DeadlineOf(claims),
-            hub.Time.GetTimestamp());
+            hub.Time.GetTimestamp(),
+            endsWithStream: streamId is not null);
 
         HttpResponse response = context.Response;
         response.ContentType = "text/event-stream";
@@ -105,12 +130,20 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
             try
             {
                 await subscriptions.AnnounceAsync(subscriber, active: true).ConfigureAwait(false);
-                if (cursor is { } start)
+                bool ended = false;
+                if (streamId is not null && cursor is not { Found: true })
                 {
-                    await ReplayAsync(subscriber, lastEventId!, start, output, aborted).ConfigureAwait(false);
+                    ended = await ReplayStreamAsync(subscriber, streamId, lastEventId, output, aborted).ConfigureAwait(false);
+                }
+                else if (cursor is { } start)
+                {
+                    ended = await ReplayAsync(subscriber, lastEventId!, start, output, aborted).ConfigureAwait(false);
                 }
 
-                await subscriber.WriteLiveAsync(output, hub.Time, aborted).ConfigureAwait(false);
+                if (!ended)
+                {
+                    await subscriber.WriteLiveAsync(output, hub.Time, aborted).ConfigureAwait(false);
+                }
             }
             finally
             {
@@ -132,10 +165,45 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
     }
 
     /// <summary>
+    /// A stream read from its start (no last event id, or one the history no longer holds): its
+    /// event 0 is looked up only now that live delivery is registered, so an event 0 stored
+    /// meanwhile is either found by the lookup or delivered live. A stream not started yet is
+    /// simply waited for.
+    /// </summary>
+    private async Task<bool> ReplayStreamAsync(Subscriber subscriber, string streamId, string? requested, PipeWriter output, CancellationToken cancellationToken)
+    {
+        string startId = TokenStreamNames.EventId(streamId, 0);
+        HistoryCursor start = await hub.Log.FindAsync(startId, cancellationToken).ConfigureAwait(false);
+        if (requested is not null)
+        {
+            WriteReset(output, requested, start.Found ? startId : null);
+        }
+
+        return start.Found
+            && await ReplayAsync(subscriber, startId, new HistoryCursor(true, start.AfterSequence - 1), output, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether the update at <paramref name="seen"/> is the final event of the stream.</summary>
+    private async Task<bool> EndsStreamAsync(HistoryCursor seen, string streamId, CancellationToken cancellationToken)
+    {
+        if (seen.AfterSequence < 1)
+        {
+            return false;
+        }
+
+        IReadOnlyList<LoggedUpdate> page = await hub.Log.ReadAsync(seen.AfterSequence - 1, 1, cancellationToken).ConfigureAwait(false);
+        return page.Count == 1 && page[0].Sequence == seen.AfterSequence
+            && TokenStreamNames.IsEnd(page[0].Update) && page[0].Update.Topic == TokenStreamNames.TopicOf(streamId);
+    }
+
+    /// <summary>
     /// Sends the retained updates after the cursor that the subscriber selected, page by page.
     /// An unknown id is announced in-band first, because a browser cannot read response headers.
+    /// Consecutive tokens of a stream go out merged into one event (the last one's id), so a late
+    /// joiner gets a long answer in a few events. Returns true when the subscription's stream
+    /// ended within the replay, so there is no live phase.
     /// </summary>
-    private async Task ReplayAsync(Subscriber subscriber, string requested, HistoryCursor start, PipeWriter output, CancellationToken cancellationToken)
+    private async Task<bool> ReplayAsync(Subscriber subscriber, string requested, HistoryCursor start, PipeWriter output, CancellationToken cancellationToken)
     {
         long after = start.AfterSequence;
         IReadOnlyList<LoggedUpdate> page = await hub.Log.ReadAsync(after, ReplayPageSize, cancellationToken).ConfigureAwait(false);
@@ -144,26 +212,85 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
             WriteReset(output, requested, page.Count > 0 ? page[0].Update.Id : null);
         }
 
-        while (page.Count > 0)
+        var run = new TokenRun();
+        bool ended = false;
+        while (page.Count > 0 && !ended)
         {
             foreach (LoggedUpdate logged in page)
             {
                 Update update = logged.Update;
-                if (hub.Wants(subscriber, update))
+                after = logged.Sequence;
+                if (!hub.Wants(subscriber, update))
                 {
-                    SseEncoder.WriteEvent(output, update.Data, update.Type, update.Id, update.Retry);
+                    continue;
                 }
 
-                after = logged.Sequence;
+                if (TokenStreamNames.IsToken(update) && run.TryAdd(update))
+                {
+                    continue;
+                }
+
+                run.WriteTo(output);
+                if (TokenStreamNames.IsToken(update))
+                {
+                    run.TryAdd(update);
+                    continue;
+                }
+
+                SseEncoder.WriteEvent(output, update.Data, update.Type, update.Id, update.Retry);
+                if (subscriber.EndsWithStream && TokenStreamNames.IsEnd(update))
+                {
+                    ended = true;
+                    break;
+                }
             }
 
+            run.WriteTo(output);
             await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-            page = await hub.Log.ReadAsync(after, ReplayPageSize, cancellationToken).ConfigureAwait(false);
+            if (!ended)
+            {
+                page = await hub.Log.ReadAsync(after, ReplayPageSize, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         subscriber.ReplayedThrough = after;
         subscriber.MarkWritten(hub.Time.GetTimestamp());
+        return ended;
+    }
+
+    /// <summary>Consecutive tokens of one stream gathered during a replay, written as one event.</summary>
+    private sealed class TokenRun
+    {
+        private readonly StringBuilder _text = new();
+        private string? _topic;
+        private string? _lastId;
+
+        /// <summary>Adds the token when the run is empty or holds the same stream's; false otherwise.</summary>
+        public bool TryAdd(Update token)
+        {
+            if (_topic is not null && !string.Equals(_topic, token.Topic, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            _topic = token.Topic;
+            _text.Append(token.Data);
+            _lastId = token.Id;
+            return true;
+        }
+
+        public void WriteTo(PipeWriter output)
+        {
+            if (_topic is null)
+            {
+                return;
+            }
+
+            SseEncoder.WriteEvent(output, _text.ToString(), null, _lastId);
+            _text.Clear();
+            _topic = null;
+        }
     }
 
     /// <summary>

@@ -1,0 +1,77 @@
+using Herald.Hub.Authorization;
+using Herald.Hub.Streams;
+using Microsoft.AspNetCore.Http;
+
+namespace Herald.Hub.Http;
+
+/// <summary>
+/// POST on a token stream's <c>cancel</c>: Stop. Anyone allowed to read the stream or to produce
+/// it may stop it; the producer learns at once through its control channel.
+/// </summary>
+internal sealed class StreamCancelEndpoint(HeraldHub hub, TokenStreams streams, IHubAuthorizer authorizer)
+{
+    /// <summary>The longest reason kept; a longer one is cut.</summary>
+    private const int MaxReasonLength = 256;
+
+    public async Task HandleAsync(HttpContext context, string streamId)
+    {
+        HeraldOptions options = hub.Options;
+        HubCors.Apply(context, options);
+        if (!TokenStreamNames.IsValidId(streamId))
+        {
+            await StreamResponses.InvalidIdAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        string topic = TokenStreamNames.TopicOf(streamId);
+        streams.TryGet(streamId, out TokenStreamProducer? stream);
+        HubAuthorizationResult asReader = await authorizer.AuthorizeAsync(context.Request, HubRole.Subscriber, context.RequestAborted).ConfigureAwait(false);
+        if (!Allows(asReader, claims => claims.Subscribe, topic))
+        {
+            HubAuthorizationResult asProducer = await authorizer.AuthorizeAsync(context.Request, HubRole.Publisher, context.RequestAborted).ConfigureAwait(false);
+            if (!Allows(asProducer, claims => claims.Publish, topic))
+            {
+                bool anonymousReader = asReader.Status == HubAuthorizationStatus.Anonymous && options.AllowAnonymous && stream is { IsPrivate: false };
+                if (!anonymousReader)
+                {
+                    await RefuseAsync(context, asReader, asProducer, topic).ConfigureAwait(false);
+                    return;
+                }
+            }
+        }
+
+        string? reason = context.Request.Query["reason"].ToString() is { Length: > 0 } given
+            ? given[..Math.Min(given.Length, MaxReasonLength)]
+            : null;
+        switch (streams.Cancel(streamId, reason))
+        {
+            case TokenStreamCancelOutcome.Cancelled:
+                context.Response.StatusCode = StatusCodes.Status202Accepted;
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(new TokenStreamNotice(streamId, TokenStreamNotice.Name(TokenStreamStatus.Cancelled), Reason: reason).ToJson(), context.RequestAborted).ConfigureAwait(false);
+                break;
+            case TokenStreamCancelOutcome.AlreadyEnded:
+                await HubResponses.ErrorAsync(context, StatusCodes.Status409Conflict, $"The stream has already ended: {TokenStreamNotice.Name(stream!.Status)}.").ConfigureAwait(false);
+                break;
+            default:
+                await HubResponses.ErrorAsync(context, StatusCodes.Status404NotFound, "This hub has no active or recently ended stream with that id.").ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private bool Allows(HubAuthorizationResult result, Func<HubClaims, IReadOnlyList<string>?> selectors, string topic) =>
+        result.Status == HubAuthorizationStatus.Authorized && selectors(result.Claims!) is { } allowed && hub.Selectors.MatchesAny(allowed, topic);
+
+    /// <summary>403 when a valid token does not allow the topic; 401 when there is no valid token.</summary>
+    private static Task RefuseAsync(HttpContext context, HubAuthorizationResult asReader, HubAuthorizationResult asProducer, string topic)
+    {
+        if (asReader.IsAuthorized || asProducer.IsAuthorized)
+        {
+            return HubResponses.ErrorAsync(context, StatusCodes.Status403Forbidden, $"The token allows neither reading nor producing the topic \"{topic}\".");
+        }
+
+        return asReader.Status == HubAuthorizationStatus.Invalid && asProducer.Status == HubAuthorizationStatus.Invalid
+            ? HubResponses.UnauthorizedAsync(context, asReader, string.Empty)
+            : HubResponses.UnauthorizedAsync(context, "Cancelling a stream needs a token that may read or produce it.", invalidToken: false);
+    }
+}

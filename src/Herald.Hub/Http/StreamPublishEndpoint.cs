@@ -1,0 +1,187 @@
+using System.IO.Pipelines;
+using Herald.Hub.Authorization;
+using Herald.Hub.Streams;
+using Herald.Sse;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using Microsoft.Net.Http.Headers;
+
+namespace Herald.Hub.Http;
+
+/// <summary>
+/// POST on a token stream: the streaming publish. Opens the stream, then publishes each token of
+/// the chunked body as it arrives, and ends the stream when the body ends (done), breaks off or
+/// goes silent (error), or someone cancels it. The response is the producer's control channel:
+/// <c>active</c> at once, <c>herald-cancel</c> the moment a cancel arrives, then the summary.
+/// </summary>
+internal sealed class StreamPublishEndpoint(HeraldHub hub, TokenStreams streams, IHubAuthorizer authorizer)
+{
+    private enum BodyFormat
+    {
+        EventStream,
+        Ndjson,
+    }
+
+    public async Task HandleAsync(HttpContext context, string streamId)
+    {
+        HeraldOptions options = hub.Options;
+        HubCors.Apply(context, options);
+        HttpRequest request = context.Request;
+        if (!TokenStreamNames.IsValidId(streamId))
+        {
+            await StreamResponses.InvalidIdAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        if (FormatOf(request) is not { } format)
+        {
+            await HubResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, "A stream's body must be text/event-stream or application/x-ndjson.").ConfigureAwait(false);
+            return;
+        }
+
+        string topic = TokenStreamNames.TopicOf(streamId);
+        HubAuthorizationResult authorization = await authorizer.AuthorizeAsync(request, HubRole.Publisher, context.RequestAborted).ConfigureAwait(false);
+        if (authorization.Status != HubAuthorizationStatus.Authorized)
+        {
+            await HubResponses.UnauthorizedAsync(context, authorization, "Producing a stream needs a publisher token: send it as 'Authorization: Bearer <token>'.").ConfigureAwait(false);
+            return;
+        }
+
+        if (authorization.Claims!.Publish is not { } allowed || !hub.Selectors.MatchesAny(allowed, topic))
+        {
+            await HubResponses.ErrorAsync(context, StatusCodes.Status403Forbidden, $"The token's mercure.publish selectors do not allow the topic \"{topic}\".").ConfigureAwait(false);
+            return;
+        }
+
+        TokenStreamProducer stream;
+        try
+        {
+            stream = await streams.OpenAsync(streamId, request.Query.ContainsKey("private"), context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (TokenStreamExistsException exception)
+        {
+            await HubResponses.ErrorAsync(context, StatusCodes.Status409Conflict, exception.Message).ConfigureAwait(false);
+            return;
+        }
+        catch (TokenStreamLimitException exception)
+        {
+            await HubResponses.UnavailableAsync(context, options.RetryAfter, exception.Message).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException and not ArgumentException)
+        {
+            await HubResponses.UnavailableAsync(context, options.RetryAfter, $"The stream could not be stored: {exception.Message}").ConfigureAwait(false);
+            return;
+        }
+
+        // A producer may think for a long time between tokens: Kestrel's minimum data rate would
+        // cut it off, so the idle timeout below takes its place. A stream's size is bounded per
+        // event, not in total.
+        if (context.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rate)
+        {
+            rate.MinDataRate = null;
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = null;
+        }
+
+        PipeWriter output = StreamResponses.StartEventStream(context);
+        await StreamResponses.WriteNoticeAsync(output, TokenStreamNames.LifecycleEventType, new TokenStreamNotice(streamId, TokenStreamNotice.Name(TokenStreamStatus.Active))).ConfigureAwait(false);
+
+        await ReadBodyAsync(context, stream, format, options).ConfigureAwait(false);
+        if (stream.Status == TokenStreamStatus.Cancelled)
+        {
+            await StreamResponses.WriteNoticeAsync(output, TokenStreamNames.CancelEventType, new TokenStreamNotice(streamId, Reason: stream.Reason)).ConfigureAwait(false);
+        }
+
+        TokenStreamSummary summary = await stream.Completion.ConfigureAwait(false);
+        await StreamResponses.WriteNoticeAsync(output, TokenStreamNames.LifecycleEventType, new TokenStreamNotice(
+            streamId,
+            TokenStreamNotice.Name(summary.Status),
+            summary.Tokens,
+            summary.Reason,
+            summary.LastEventId)).ConfigureAwait(false);
+    }
+
+    /// <summary>Publishes the body's events until it ends, breaks off, goes silent or the stream
+    /// is cancelled; every way out ends the stream.</summary>
+    private static async Task ReadBodyAsync(HttpContext context, TokenStreamProducer stream, BodyFormat format, HeraldOptions options)
+    {
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stream.Cancelled);
+        TimeSpan idle = options.StreamIdleTimeout;
+        ResetIdle(reading, idle);
+        int maxEventSize = (int)Math.Min(int.MaxValue, options.MaxPublishBodySize);
+        IAsyncEnumerable<StreamBodyPart> parts = format == BodyFormat.EventStream
+            ? StreamBodyReader.ReadEventStreamAsync(context.Request.BodyReader, maxEventSize, reading.Token)
+            : StreamBodyReader.ReadNdjsonAsync(context.Request.BodyReader, maxEventSize, reading.Token);
+        try
+        {
+            await foreach (StreamBodyPart part in parts.ConfigureAwait(false))
+            {
+                ResetIdle(reading, idle);
+                switch (part.Kind)
+                {
+                    case StreamBodyPartKind.Error:
+                        await stream.FailAsync(part.Data.Length > 0 ? part.Data : "The producer failed the stream.").ConfigureAwait(false);
+                        return;
+                    case StreamBodyPartKind.Event when part.Type is null:
+                        await stream.WriteAsync(part.Data, reading.Token).ConfigureAwait(false);
+                        break;
+                    case StreamBodyPartKind.Event:
+                        await stream.WriteEventAsync(part.Type, part.Data, reading.Token).ConfigureAwait(false);
+                        break;
+                }
+            }
+
+            await stream.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stream.Cancelled.IsCancellationRequested)
+        {
+            // Cancelled: the stream has ended already; what the body still carries is discarded.
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            await stream.FailAsync("The producer disconnected before completing the stream.").ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await stream.FailAsync($"The producer sent nothing for {idle.TotalSeconds:0.###} s.").ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or BadHttpRequestException or ConnectionResetException)
+        {
+            await stream.FailAsync("The producer disconnected before completing the stream.").ConfigureAwait(false);
+        }
+        catch (SseEventTooLargeException exception)
+        {
+            await stream.FailAsync($"An event is larger than the hub accepts ({exception.MaxEventSize} bytes).").ConfigureAwait(false);
+        }
+        catch (InvalidDataException exception)
+        {
+            await stream.FailAsync($"The body is invalid: {exception.Message}").ConfigureAwait(false);
+        }
+    }
+
+    private static void ResetIdle(CancellationTokenSource reading, TimeSpan idle)
+    {
+        if (idle > TimeSpan.Zero)
+        {
+            reading.CancelAfter(idle);
+        }
+    }
+
+    private static BodyFormat? FormatOf(HttpRequest request)
+    {
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out MediaTypeHeaderValue? type))
+        {
+            return null;
+        }
+
+        return type.MediaType.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase) ? BodyFormat.EventStream
+            : type.MediaType.Equals("application/x-ndjson", StringComparison.OrdinalIgnoreCase) ? BodyFormat.Ndjson
+            : null;
+    }
+}

@@ -1,0 +1,25 @@
+namespace Herald.Hub.Streams;
+
+/// <summary>A stream id was used again: ids are single use, one per generation.</summary>
+public sealed class TokenStreamExistsException : InvalidOperationException
+{
+    /// <summary>Creates the exception.</summary>
+    public TokenStreamExistsException()
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    /// <param name="message">What happened.</param>
+    public TokenStreamExistsException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and its cause.</summary>
+    /// <param name="message">What happened.</param>
+    /// <param name="innerException">The cause.</param>
+    public TokenStreamExistsException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
