@@ -25,22 +25,7 @@ internal static class PublishCommand
 
     public static Command Create()
     {
-        var hub = new Option<Uri>("--hub")
-        {
-            Description = "The hub's URL, such as http://127.0.0.1:8080/.well-known/mercure.",
-            Required = true,
-            CustomParser = result =>
-            {
-                string text = result.Tokens[^1].Value;
-                if (Uri.TryCreate(text, UriKind.Absolute, out Uri? url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))
-                {
-                    return url;
-                }
-
-                result.AddError($"--hub must be an absolute http or https URL; got '{text}'.");
-                return null;
-            },
-        };
+        Option<Uri> hub = HttpUrlOption.Create("--hub", "The hub's URL, such as http://127.0.0.1:8080/.well-known/mercure.");
         var topics = new Option<string[]>("--topic") { Description = "The update's topic; repeat it for alternates (the first is the canonical topic).", Required = true };
         var data = new Option<string?>("--data") { Description = "The event data; '-' reads it from stdin (one final line break dropped). Default: empty." };
         var id = new Option<string?>("--id") { Description = "The event id (default: the hub generates one). With an id, failed attempts are retried safely." };
