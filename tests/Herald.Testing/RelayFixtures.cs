@@ -22,6 +22,11 @@ public static class RelayFixtures
         new("anthropic", "anthropic", AnthropicText, true, "end_turn"),
         new("anthropic-error", "anthropic", "Until the API was overloaded", false, "overloaded_error: Overloaded"),
     ];
+
+    /// <summary>The fixtures' names, for a theory over all of them.</summary>
+    public static TheoryData<string> Names() => [.. All.Select(fixture => fixture.Name)];
+
+    public static RelayFixture Named(string name) => All.Single(fixture => fixture.Name == name);
 }
 
 /// <summary>One recorded upstream stream and what it must read as.</summary>

@@ -2,11 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Herald.Testing;
 
@@ -46,11 +42,7 @@ public sealed class UpstreamFixtureServer : IAsyncDisposable
     public static async Task<UpstreamFixtureServer> StartAsync(int chunkSize = 7)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
-        WebApplicationBuilder builder = LoopbackApp.CreateBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Critical);
-        // Held streams must not hold up the end of a test.
-        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(2));
-        WebApplication app = builder.Build();
+        WebApplication app = LoopbackApp.CreateStreamingBuilder().Build();
         var server = new UpstreamFixtureServer(app, chunkSize);
         app.Run(server.HandleAsync);
         server.BaseAddress = await LoopbackApp.StartAsync(app);

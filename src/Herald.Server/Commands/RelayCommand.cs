@@ -24,9 +24,6 @@ internal static class RelayCommand
     /// <summary>Exit code for invalid input, or when the hub or the upstream cannot be reached.</summary>
     public const int Unusable = 2;
 
-    /// <summary>How long a token signed from <c>--key</c> lives: the hub checks it when the stream opens, which is at once.</summary>
-    private static readonly TimeSpan SignedTokenLifetime = TimeSpan.FromMinutes(5);
-
     public static Command Create()
     {
         Option<Uri> from = HttpUrlOption.Create("--from", "The upstream LLM API's streaming URL, such as https://api.openai.com/v1/chat/completions.");
@@ -39,9 +36,7 @@ internal static class RelayCommand
         format.AcceptOnlyFromAmong("auto", "openai-chat", "openai-responses", "anthropic");
         var readTimeout = new Option<double?>("--read-timeout") { Description = "Seconds the upstream may send nothing before the relay fails the stream. Default: no limit." };
         var isPrivate = new Option<bool>("--private") { Description = "Make the stream private: only readers whose token allows its topic receive it." };
-        var token = new Option<string?>("--token") { Description = "The publisher JWT to open the stream with; it must allow the topic /.well-known/herald/streams/ID." };
-        var key = new Option<string?>("--key") { Description = "Sign a short publisher token for the stream's topic with this key instead ('@FILE' reads it from FILE), as given to 'herald serve --key'." };
-        var algorithm = new Option<string>("--algorithm") { Description = "The algorithm of --key: HS256 (default), HS384, HS512, RS256, ES256, ...", DefaultValueFactory = _ => "HS256" };
+        var tokens = new PublisherTokenOptions("The publisher JWT to open the stream with; it must allow the topic /.well-known/herald/streams/ID.", "the stream's topic");
 
         var command = new Command("relay", """
             Relay an LLM API's streamed answer into a Herald token stream: readers watch, resume and replay it,
@@ -50,15 +45,9 @@ internal static class RelayCommand
             was cancelled (or refused by the hub), 2 invalid input, or the hub or the upstream unreachable.
             """)
         {
-            from, method, body, headers, stream, hub, format, readTimeout, isPrivate, token, key, algorithm,
+            from, method, body, headers, stream, hub, format, readTimeout, isPrivate,
         };
-        command.Validators.Add(result =>
-        {
-            if (result.GetValue(token) is not null && result.GetValue(key) is not null)
-            {
-                result.AddError("Pass --token or --key, not both.");
-            }
-        });
+        tokens.AddTo(command);
         command.SetAction((result, cancellationToken) =>
         {
             var arguments = new RelayArguments(
@@ -71,9 +60,9 @@ internal static class RelayCommand
                 result.GetValue(format)!,
                 result.GetValue(readTimeout),
                 result.GetValue(isPrivate),
-                result.GetValue(token),
-                result.GetValue(key),
-                result.GetValue(algorithm)!);
+                result.GetValue(tokens.Token),
+                result.GetValue(tokens.Key),
+                result.GetValue(tokens.Algorithm)!);
             return RunAsync(arguments, Console.In, Console.Out, Console.Error, cancellationToken);
         });
         return command;
@@ -103,8 +92,7 @@ internal static class RelayCommand
         }
         catch (HubPublishException exception)
         {
-            string message = exception.HubMessage.Length > 0 ? exception.HubMessage : exception.StatusCode.ToString();
-            await error.WriteLineAsync($"herald relay: the hub refused the stream: {(int)exception.StatusCode} {message}").ConfigureAwait(false);
+            await error.WriteLineAsync($"herald relay: the hub refused the stream: {PublishCommand.Describe(exception)}").ConfigureAwait(false);
             return Failed;
         }
         catch (TokenStreamEndedException exception)
@@ -201,20 +189,14 @@ internal static class RelayCommand
             upstream.Headers.TryAdd("Content-Type", "application/json");
         }
 
-        string? token = arguments.Token;
-        if (arguments.Key is { } key)
+        try
         {
-            try
-            {
-                token = TokenSigning.Create(key, arguments.Algorithm, [TokenStreamNames.TopicOf(arguments.StreamId)], subscribe: null, DateTimeOffset.UtcNow + SignedTokenLifetime);
-            }
-            catch (Exception exception) when (TokenSigning.IsKeyProblem(exception))
-            {
-                return (null, default, null, $"cannot sign a token with --key: {TokenSigning.Describe(exception)}");
-            }
+            return (upstream, format, PublisherTokenOptions.Resolve(arguments.Token, arguments.Key, arguments.Algorithm, [TokenStreamNames.TopicOf(arguments.StreamId)]), null);
         }
-
-        return (upstream, format, token, null);
+        catch (Exception exception) when (TokenSigning.IsKeyProblem(exception))
+        {
+            return (null, default, null, $"cannot sign a token with --key: {TokenSigning.Describe(exception)}");
+        }
     }
 
     private static RelayFormat? ParseFormat(string name) => name switch

@@ -12,24 +12,21 @@ namespace Herald.Server.Tests.Commands;
 /// </summary>
 public sealed class RelayCommandTests : IAsyncLifetime
 {
-    private HubHost _hub = null!;
-    private UpstreamFixtureServer _upstream = null!;
+    private RelayHosts _hosts = null!;
 
-    public static TheoryData<string> FixtureNames() => [.. RelayFixtures.All.Select(fixture => fixture.Name)];
+    private HubHost Hub => _hosts.Hub;
 
-    public async Task InitializeAsync()
-    {
-        _hub = await HubHost.StartAsync(options => options.AllowAnonymous = true);
-        _upstream = await UpstreamFixtureServer.StartAsync();
-    }
+    private UpstreamFixtureServer Upstream => _hosts.Upstream;
+
+    public async Task InitializeAsync() => _hosts = await RelayHosts.StartAsync();
 
     [Theory]
-    [MemberData(nameof(FixtureNames))]
+    [MemberData(nameof(RelayFixtures.Names), MemberType = typeof(RelayFixtures))]
     public async Task A_recorded_stream_is_relayed_with_its_text_and_its_end_or_error(string name)
     {
-        RelayFixture fixture = RelayFixtures.All.Single(candidate => candidate.Name == name);
+        RelayFixture fixture = RelayFixtures.Named(name);
         string streamId = HeraldStreamTranscript.NewId(name);
-        Task<HeraldStreamTranscript> reading = HeraldStreamTranscript.ReadAsync(_hub, streamId);
+        Task<HeraldStreamTranscript> reading = HeraldStreamTranscript.ReadAsync(Hub, streamId);
 
         (int exit, string output, string error) = await RunAsync(Arguments(streamId, name) with { Format = fixture.Format });
 
@@ -42,7 +39,7 @@ public sealed class RelayCommandTests : IAsyncLifetime
         Assert.Equal(transcript.Status, end.RootElement.GetProperty("status").GetString());
         Assert.Equal(transcript.Tokens, end.RootElement.GetProperty("tokens").GetInt64());
         Assert.Equal(fixture.Ends ? fixture.Reason : null, end.RootElement.TryGetProperty("stopReason", out JsonElement stop) ? stop.GetString() : null);
-        Assert.Equal(1, _upstream.RequestCount);
+        Assert.Equal(1, Upstream.RequestCount);
     }
 
     [Fact]
@@ -50,14 +47,14 @@ public sealed class RelayCommandTests : IAsyncLifetime
     {
         string streamId = HeraldStreamTranscript.NewId("cancel");
         Task<(int, string, string)> relaying = RunAsync(Arguments(streamId, "openai-chat", "hold=5"));
-        UpstreamRequest request = await _upstream.NextRequestAsync();
+        UpstreamRequest request = await Upstream.NextRequestAsync();
 
-        HeraldStreamTranscript transcript = await HeraldStreamTranscript.ReadAsync(_hub, streamId, async item =>
+        HeraldStreamTranscript transcript = await HeraldStreamTranscript.ReadAsync(Hub, streamId, async item =>
         {
             if (item.Type == SseItem.DefaultEventType && item.Data.Contains("one", StringComparison.Ordinal))
             {
                 using var cancel = new HttpRequestMessage(HttpMethod.Post, $"/.well-known/herald/streams/{streamId}/cancel?reason=stop");
-                using HttpResponseMessage cancelled = await _hub.Client.SendAsync(cancel);
+                using HttpResponseMessage cancelled = await Hub.Client.SendAsync(cancel);
                 Assert.Equal(System.Net.HttpStatusCode.Accepted, cancelled.StatusCode);
             }
         });
@@ -86,14 +83,14 @@ public sealed class RelayCommandTests : IAsyncLifetime
         });
 
         Assert.True(exit == 0, error);
-        UpstreamRequest request = await _upstream.NextRequestAsync();
+        UpstreamRequest request = await Upstream.NextRequestAsync();
         Assert.Equal("POST", request.Method);
         Assert.Equal("{\"model\":\"m\",\"stream\":true}", request.Body);
         Assert.Equal("sk-test", request.Header("x-api-key"));
         Assert.Equal("2023-06-01", request.Header("anthropic-version"));
         Assert.Equal("application/json", request.Header("Content-Type"));
         Assert.Equal("text/event-stream", request.Header("Accept"));
-        Assert.Equal(1, _upstream.RequestCount);
+        Assert.Equal(1, Upstream.RequestCount);
         Assert.DoesNotContain("sk-test", error, StringComparison.Ordinal);
     }
 
@@ -107,7 +104,7 @@ public sealed class RelayCommandTests : IAsyncLifetime
             stdin: "{\"input\":\"hi\"}");
 
         Assert.True(exit == 0, error);
-        UpstreamRequest request = await _upstream.NextRequestAsync();
+        UpstreamRequest request = await Upstream.NextRequestAsync();
         Assert.Equal(("PUT", "{\"input\":\"hi\"}"), (request.Method, request.Body));
     }
 
@@ -115,7 +112,7 @@ public sealed class RelayCommandTests : IAsyncLifetime
     public async Task An_upstream_that_refuses_fails_the_stream_and_exits_1()
     {
         string streamId = HeraldStreamTranscript.NewId("refused");
-        Task<HeraldStreamTranscript> reading = HeraldStreamTranscript.ReadAsync(_hub, streamId);
+        Task<HeraldStreamTranscript> reading = HeraldStreamTranscript.ReadAsync(Hub, streamId);
 
         (int exit, _, _) = await RunAsync(Arguments(streamId, "openai-chat", "status=429"));
 
@@ -134,7 +131,7 @@ public sealed class RelayCommandTests : IAsyncLifetime
         }
 
         string streamId = HeraldStreamTranscript.NewId("unreachable");
-        Task<HeraldStreamTranscript> reading = HeraldStreamTranscript.ReadAsync(_hub, streamId);
+        Task<HeraldStreamTranscript> reading = HeraldStreamTranscript.ReadAsync(Hub, streamId);
 
         (int exit, _, _) = await RunAsync(Arguments(streamId, "openai-chat") with { From = closed });
 
@@ -157,7 +154,7 @@ public sealed class RelayCommandTests : IAsyncLifetime
 
         Assert.Equal(RelayCommand.Unusable, exit);
         Assert.StartsWith("herald relay: cannot reach the hub", error, StringComparison.Ordinal);
-        Assert.Equal(0, _upstream.RequestCount);
+        Assert.Equal(0, Upstream.RequestCount);
     }
 
     [Fact]
@@ -170,7 +167,7 @@ public sealed class RelayCommandTests : IAsyncLifetime
 
         Assert.Equal(RelayCommand.Failed, exit);
         Assert.StartsWith("herald relay: the hub refused the stream: 409 ", error, StringComparison.Ordinal);
-        Assert.Equal(1, _upstream.RequestCount);
+        Assert.Equal(1, Upstream.RequestCount);
     }
 
     [Theory]
@@ -182,34 +179,30 @@ public sealed class RelayCommandTests : IAsyncLifetime
 
         Assert.Equal(RelayCommand.Unusable, exit);
         Assert.StartsWith("herald relay: " + message, error, StringComparison.Ordinal);
-        Assert.Equal(0, _upstream.RequestCount);
+        Assert.Equal(0, Upstream.RequestCount);
     }
 
     [Fact]
     public async Task The_herald_executable_relays_with_its_flags()
     {
         string streamId = HeraldStreamTranscript.NewId("process");
-        Task<HeraldStreamTranscript> reading = HeraldStreamTranscript.ReadAsync(_hub, streamId);
+        Task<HeraldStreamTranscript> reading = HeraldStreamTranscript.ReadAsync(Hub, streamId);
 
         await using HeraldProcess relay = HeraldProcess.Start(
-            "relay", "--from", _upstream.Url("openai-chat").ToString(), "--body", "{\"stream\":true}", "-H", "Authorization: Bearer sk-test",
-            "--stream", streamId, "--hub", _hub.HubUrl.ToString(), "--key", TestTokens.PublisherKey, "--format", "openai-chat");
+            "relay", "--from", Upstream.Url("openai-chat").ToString(), "--body", "{\"stream\":true}", "-H", "Authorization: Bearer sk-test",
+            "--stream", streamId, "--hub", Hub.HubUrl.ToString(), "--key", TestTokens.PublisherKey, "--format", "openai-chat");
 
         Assert.Equal(0, await relay.WaitForExitAsync());
         Assert.Equal(RelayFixtures.OpenAIChatText, (await reading).Text);
         Assert.Contains($"{{\"stream\":\"{streamId}\",\"status\":\"done\"", relay.Output, StringComparison.Ordinal);
-        Assert.Equal("Bearer sk-test", (await _upstream.NextRequestAsync()).Header("Authorization"));
+        Assert.Equal("Bearer sk-test", (await Upstream.NextRequestAsync()).Header("Authorization"));
     }
 
-    public async Task DisposeAsync()
-    {
-        await _upstream.DisposeAsync();
-        await _hub.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _hosts.DisposeAsync();
 
     /// <summary>A POST of a small JSON body to the fixture, into the stream, with a publisher token signed from the hub's key.</summary>
     private RelayArguments Arguments(string streamId, string fixture, string? query = null) =>
-        new(_upstream.Url(fixture, query), streamId, _hub.BaseAddress, Body: "{\"stream\":true}", Key: TestTokens.PublisherKey);
+        new(Upstream.Url(fixture, query), streamId, Hub.BaseAddress, Body: "{\"stream\":true}", Key: TestTokens.PublisherKey);
 
     private static async Task<(int Exit, string Output, string Error)> RunAsync(RelayArguments arguments, string stdin = "")
     {

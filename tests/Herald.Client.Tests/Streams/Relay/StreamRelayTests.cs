@@ -10,28 +10,28 @@ namespace Herald.Client.Tests.Streams.Relay;
 /// </summary>
 public sealed class StreamRelayTests : IAsyncLifetime, IDisposable
 {
-    private HubHost _hub = null!;
-    private UpstreamFixtureServer _upstream = null!;
+    private RelayHosts _hosts = null!;
     private TokenStreamClient _producer = null!;
 
-    public static TheoryData<string> FixtureNames() => [.. RelayFixtures.All.Select(fixture => fixture.Name)];
+    private HubHost Hub => _hosts.Hub;
+
+    private UpstreamFixtureServer Upstream => _hosts.Upstream;
 
     public async Task InitializeAsync()
     {
-        _hub = await HubHost.StartAsync(options => options.AllowAnonymous = true);
-        _upstream = await UpstreamFixtureServer.StartAsync();
-        _producer = new TokenStreamClient(new TokenStreamClientOptions { HubUrl = _hub.BaseAddress, Token = TestTokens.Publisher(HeraldStreamTranscript.StreamTopics) });
+        _hosts = await RelayHosts.StartAsync();
+        _producer = new TokenStreamClient(new TokenStreamClientOptions { HubUrl = Hub.BaseAddress, Token = TestTokens.Publisher(HeraldStreamTranscript.StreamTopics) });
     }
 
     [Theory]
-    [MemberData(nameof(FixtureNames))]
+    [MemberData(nameof(RelayFixtures.Names), MemberType = typeof(RelayFixtures))]
     public async Task A_recorded_stream_is_republished_with_its_text_and_its_end_or_error(string name)
     {
-        RelayFixture fixture = RelayFixtures.All.Single(candidate => candidate.Name == name);
+        RelayFixture fixture = RelayFixtures.Named(name);
         string streamId = HeraldStreamTranscript.NewId(name);
-        Task<HeraldStreamTranscript> reading = HeraldStreamTranscript.ReadAsync(_hub, streamId);
+        Task<HeraldStreamTranscript> reading = HeraldStreamTranscript.ReadAsync(Hub, streamId);
 
-        RelaySummary summary = await RelayAsync(streamId, Post(_upstream.Url(name)));
+        RelaySummary summary = await RelayAsync(streamId, Post(Upstream.Url(name)));
 
         HeraldStreamTranscript transcript = await reading;
         Assert.Equal(fixture.Text, transcript.Text);
@@ -41,7 +41,7 @@ public sealed class StreamRelayTests : IAsyncLifetime, IDisposable
         Assert.Equal(fixture.Ends ? TokenStreamStatus.Done : TokenStreamStatus.Error, summary.Status);
         Assert.Equal(fixture.Reason, summary.UpstreamEnd!.Value);
         Assert.Equal(transcript.Tokens, summary.Stream!.Tokens);
-        Assert.Equal(1, _upstream.RequestCount);
+        Assert.Equal(1, Upstream.RequestCount);
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class StreamRelayTests : IAsyncLifetime, IDisposable
     {
         string streamId = HeraldStreamTranscript.NewId("cancel");
         var tokensArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Task<HeraldStreamTranscript> reading = HeraldStreamTranscript.ReadAsync(_hub, streamId, item =>
+        Task<HeraldStreamTranscript> reading = HeraldStreamTranscript.ReadAsync(Hub, streamId, item =>
         {
             if (item.Type == SseItem.DefaultEventType)
             {
@@ -58,14 +58,14 @@ public sealed class StreamRelayTests : IAsyncLifetime, IDisposable
 
             return Task.CompletedTask;
         });
-        Task<RelaySummary> relaying = RelayAsync(streamId, Post(_upstream.Url("anthropic", "hold=6")));
-        UpstreamRequest request = await _upstream.NextRequestAsync();
+        Task<RelaySummary> relaying = RelayAsync(streamId, Post(Upstream.Url("anthropic", "hold=6")));
+        UpstreamRequest request = await Upstream.NextRequestAsync();
         await tokensArrived.Task.WaitAsync(Bounded.DefaultWait);
 
         // Stop, as a reader's page sends it: POST .../cancel with a token that may read or produce the stream.
         using var cancel = new HttpRequestMessage(HttpMethod.Post, $"/.well-known/herald/streams/{streamId}/cancel?reason=the%20user%20pressed%20Stop");
         cancel.Headers.Authorization = new("Bearer", TestTokens.Publisher(HeraldStreamTranscript.StreamTopics));
-        using HttpResponseMessage cancelled = await _hub.Client.SendAsync(cancel);
+        using HttpResponseMessage cancelled = await Hub.Client.SendAsync(cancel);
 
         Assert.Equal(System.Net.HttpStatusCode.Accepted, cancelled.StatusCode);
         await request.Aborted.WaitAsync(Bounded.DefaultWait);
@@ -82,9 +82,9 @@ public sealed class StreamRelayTests : IAsyncLifetime, IDisposable
     public async Task A_break_of_the_upstream_fails_the_stream()
     {
         string streamId = HeraldStreamTranscript.NewId("break");
-        Task<RelaySummary> relaying = RelayAsync(streamId, Post(_upstream.Url("openai-responses", "hold=8")));
-        UpstreamRequest request = await _upstream.NextRequestAsync();
-        HeraldStreamTranscript transcript = await HeraldStreamTranscript.ReadAsync(_hub, streamId, async item =>
+        Task<RelaySummary> relaying = RelayAsync(streamId, Post(Upstream.Url("openai-responses", "hold=8")));
+        UpstreamRequest request = await Upstream.NextRequestAsync();
+        HeraldStreamTranscript transcript = await HeraldStreamTranscript.ReadAsync(Hub, streamId, async item =>
         {
             // The fourth text delta (the 8th event) has been published: now the upstream breaks.
             if (item.Type == SseItem.DefaultEventType && item.Data.EndsWith(" the", StringComparison.Ordinal))
@@ -99,7 +99,7 @@ public sealed class StreamRelayTests : IAsyncLifetime, IDisposable
         Assert.Equal("error", transcript.Status);
         Assert.StartsWith("the upstream connection broke off", transcript.Reason, StringComparison.Ordinal);
         Assert.Equal(TokenStreamStatus.Error, (await relaying.WaitAsync(Bounded.DefaultWait)).Status);
-        Assert.Equal(1, _upstream.RequestCount);
+        Assert.Equal(1, Upstream.RequestCount);
     }
 
     [Fact]
@@ -107,9 +107,9 @@ public sealed class StreamRelayTests : IAsyncLifetime, IDisposable
     {
         string streamId = HeraldStreamTranscript.NewId("stopped");
         using var stop = new CancellationTokenSource();
-        Task<RelaySummary> relaying = RelayAsync(streamId, Post(_upstream.Url("openai-chat", "hold=3")), stop.Token);
-        UpstreamRequest request = await _upstream.NextRequestAsync();
-        HeraldStreamTranscript transcript = await HeraldStreamTranscript.ReadAsync(_hub, streamId, async item =>
+        Task<RelaySummary> relaying = RelayAsync(streamId, Post(Upstream.Url("openai-chat", "hold=3")), stop.Token);
+        UpstreamRequest request = await Upstream.NextRequestAsync();
+        HeraldStreamTranscript transcript = await HeraldStreamTranscript.ReadAsync(Hub, streamId, async item =>
         {
             if (item.Type == SseItem.DefaultEventType)
             {
@@ -126,14 +126,14 @@ public sealed class StreamRelayTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Tool_calls_are_republished_as_typed_events()
     {
-        _upstream.Add("tools",
+        Upstream.Add("tools",
             "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"clock\",\"input\":{}}}\n\n" +
             "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{}\"}}\n\n" +
             "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
         string streamId = HeraldStreamTranscript.NewId("tools");
-        Task<HeraldStreamTranscript> reading = HeraldStreamTranscript.ReadAsync(_hub, streamId);
+        Task<HeraldStreamTranscript> reading = HeraldStreamTranscript.ReadAsync(Hub, streamId);
 
-        await RelayAsync(streamId, Post(_upstream.Url("tools")));
+        await RelayAsync(streamId, Post(Upstream.Url("tools")));
 
         HeraldStreamTranscript transcript = await reading;
         Assert.Equal(
@@ -145,11 +145,7 @@ public sealed class StreamRelayTests : IAsyncLifetime, IDisposable
         Assert.Equal("done", transcript.Status);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _upstream.DisposeAsync();
-        await _hub.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _hosts.DisposeAsync();
 
     public void Dispose() => _producer.Dispose();
 
