@@ -5,7 +5,7 @@ namespace Herald.Client.Streams;
 /// events, and the body of a cancel's answer. Every field but the stream is optional, so one shape
 /// reads them all.
 /// </summary>
-internal sealed record StreamNotice(string? Stream, string? Status, int? Tokens, string? LastEventId, string? Reason)
+internal sealed record StreamNotice(string? Stream, string? Status, long? Tokens, string? LastEventId, string? Reason)
 {
     /// <summary>The status as the client's enum; <see langword="null"/> when absent or unknown to this client.</summary>
     public TokenStreamStatus? ParsedStatus => Status switch

@@ -179,15 +179,9 @@ public sealed class TokenStreamClient : IDisposable
     public async Task<TokenStreamCancelResult> CancelAsync(string streamId, string? reason = null, CancellationToken cancellationToken = default)
     {
         StreamIds.Validate(streamId, nameof(streamId));
-        using var request = new HttpRequestMessage(HttpMethod.Post, StreamUrl(streamId, "/cancel"));
-        if (reason is not null)
-        {
-            request.Content = new StringContent(
-                System.Text.Json.JsonSerializer.Serialize(new StreamNotice(null, null, null, null, reason), TokenStreamJsonContext.Default.StreamNotice),
-                Encoding.UTF8,
-                "application/json");
-        }
-
+        // The hub takes the reason as a query parameter (and keeps at most 256 characters of it).
+        string query = reason is null ? "/cancel" : "/cancel?reason=" + Uri.EscapeDataString(reason);
+        using var request = new HttpRequestMessage(HttpMethod.Post, StreamUrl(streamId, query));
         if (await TokenAsync(cancellationToken).ConfigureAwait(false) is { Length: > 0 } token)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -199,7 +193,7 @@ public sealed class TokenStreamClient : IDisposable
         {
             HttpStatusCode.Accepted or HttpStatusCode.OK => new TokenStreamCancelResult(TokenStreamCancelOutcome.Cancelled, TokenStreamStatus.Cancelled),
             HttpStatusCode.NotFound => new TokenStreamCancelResult(TokenStreamCancelOutcome.NotFound, null),
-            HttpStatusCode.Conflict => new TokenStreamCancelResult(TokenStreamCancelOutcome.AlreadyFinished, TokenStreamJsonContext.ReadNotice(text)?.ParsedStatus),
+            HttpStatusCode.Conflict => new TokenStreamCancelResult(TokenStreamCancelOutcome.AlreadyFinished, FinishedStatus(text)),
             HttpStatusCode status => throw HubRefusal.Create(status, HubRefusal.Shorten(text), response.Headers.RetryAfter?.Delta),
         };
     }
@@ -251,6 +245,22 @@ public sealed class TokenStreamClient : IDisposable
         // SSE cannot tell "event: message" from no type at all: both are tokens.
         string? type = received.Type == SseItem.DefaultEventType ? null : received.Type;
         return new TokenStreamItem(type, received.Data, received.LastEventId);
+    }
+
+    /// <summary>
+    /// The status in a 409 answer to a cancel. A Herald hub says it in words ("The stream has
+    /// already ended: done."), so the last word is read; a JSON notice is read as well.
+    /// </summary>
+    private static TokenStreamStatus? FinishedStatus(string text)
+    {
+        if (TokenStreamJsonContext.ReadNotice(text)?.ParsedStatus is { } status)
+        {
+            return status;
+        }
+
+        ReadOnlySpan<char> words = text.AsSpan().TrimEnd().TrimEnd('.');
+        string last = words[(words.LastIndexOfAny(' ', ':') + 1)..].ToString();
+        return new StreamNotice(null, last, null, null, null).ParsedStatus;
     }
 
     private Uri StreamUrl(string streamId, string suffix) => new(_streamsUrl + streamId + suffix);

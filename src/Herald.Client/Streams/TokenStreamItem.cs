@@ -21,7 +21,7 @@ public sealed class TokenStreamItem
     /// <param name="status">The status a lifecycle event announces; <see langword="null"/> for anything else.</param>
     /// <param name="tokens">The count a final lifecycle event carries.</param>
     /// <param name="reason">The reason an <c>error</c> or <c>cancelled</c> lifecycle event carries.</param>
-    public TokenStreamItem(string? type, string data, string eventId, TokenStreamStatus? status = null, int? tokens = null, string? reason = null)
+    public TokenStreamItem(string? type, string data, string eventId, TokenStreamStatus? status = null, long? tokens = null, string? reason = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(eventId);
@@ -50,7 +50,7 @@ public sealed class TokenStreamItem
     public TokenStreamStatus? Status { get; }
 
     /// <summary>How many events the producer wrote, on a final lifecycle event.</summary>
-    public int? Tokens { get; }
+    public long? Tokens { get; }
 
     /// <summary>Why the stream ended, on an <c>error</c> or <c>cancelled</c> lifecycle event.</summary>
     public string? Reason { get; }

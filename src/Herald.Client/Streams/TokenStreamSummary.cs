@@ -9,7 +9,7 @@ public sealed class TokenStreamSummary
     /// <param name="tokens">How many events the producer wrote that the hub published.</param>
     /// <param name="lastEventId">The id of the final lifecycle event, if the hub sent it.</param>
     /// <param name="reason">Why the stream ended, for <see cref="TokenStreamStatus.Error"/> and <see cref="TokenStreamStatus.Cancelled"/>.</param>
-    public TokenStreamSummary(string streamId, TokenStreamStatus status, int tokens, string? lastEventId, string? reason)
+    public TokenStreamSummary(string streamId, TokenStreamStatus status, long tokens, string? lastEventId, string? reason)
     {
         ArgumentNullException.ThrowIfNull(streamId);
         StreamId = streamId;
@@ -26,7 +26,7 @@ public sealed class TokenStreamSummary
     public TokenStreamStatus Status { get; }
 
     /// <summary>How many of the producer's events (tokens and typed events) the hub published.</summary>
-    public int Tokens { get; }
+    public long Tokens { get; }
 
     /// <summary>The id of the stream's final event (<c>{streamId}:{Tokens + 1}</c>), if the hub sent it.</summary>
     public string? LastEventId { get; }
