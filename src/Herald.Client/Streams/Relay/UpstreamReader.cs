@@ -116,7 +116,7 @@ public static class UpstreamReader
     private static string? Describe(Exception exception, bool opened) => exception switch
     {
         EventSourceResponseException { Error: EventSourceResponseError.UnexpectedContentType } refused =>
-            $"the upstream answered with Content-Type '{refused.ContentType}', not an event stream",
+            $"the upstream answered with Content-Type '{refused.ContentType}', not an event stream (does the request ask for a stream?)",
         EventSourceResponseException { Error: EventSourceResponseError.UnexpectedStatus } refused =>
             $"the upstream answered {(int)refused.StatusCode!} {refused.StatusCode}",
         EventSourceResponseException refused => $"the upstream's redirects could not be followed ({refused.Error})",

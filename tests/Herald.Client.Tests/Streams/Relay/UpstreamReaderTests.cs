@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Herald.Client.Streams.Relay;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Herald.Client.Tests.Streams.Relay;
 
@@ -143,6 +144,41 @@ public sealed class UpstreamReaderTests
         Assert.Equal(UpstreamPartKind.Error, error.Kind);
         Assert.Equal("the upstream answered 401 Unauthorized", error.Value);
         Assert.IsType<EventSourceResponseException>(error.Exception);
+        Assert.Equal(1, server.RequestCount);
+    }
+
+    [Fact]
+    public async Task An_answer_that_is_not_a_stream_is_an_error_that_says_so()
+    {
+        await using UpstreamFixtureServer server = await UpstreamFixtureServer.StartAsync();
+
+        UpstreamPart error = Assert.Single(await ReadAsync(Post(server.Url("openai-chat", "status=200")), RelayFormat.Auto));
+
+        Assert.Equal(UpstreamPartKind.Error, error.Kind);
+        Assert.Equal("the upstream answered with Content-Type 'application/json', not an event stream (does the request ask for a stream?)", error.Value);
+    }
+
+    [Fact]
+    public async Task Silence_past_the_read_timeout_is_an_error()
+    {
+        var time = new FakeTimeProvider();
+        await using UpstreamFixtureServer server = await UpstreamFixtureServer.StartAsync();
+        var options = new EventSourceOptions { Url = server.Url("anthropic", "hold=5"), ReadTimeout = TimeSpan.FromSeconds(30), TimeProvider = time };
+        using CancellationTokenSource bound = Bounded.Wait();
+        await using IAsyncEnumerator<UpstreamPart> parts = UpstreamReader.ReadAsync(options, RelayFormat.Anthropic, bound.Token).GetAsyncEnumerator(bound.Token);
+
+        Assert.True(await parts.MoveNextAsync());
+        Assert.True(await parts.MoveNextAsync());
+        Assert.Equal(" are", parts.Current.Value);
+        // The next read waits on a held response: 30 s of the fake clock end it.
+        ValueTask<bool> silent = parts.MoveNextAsync();
+        time.Advance(TimeSpan.FromSeconds(30));
+
+        Assert.True(await silent);
+        Assert.Equal(UpstreamPartKind.Error, parts.Current.Kind);
+        Assert.Equal("the upstream went silent: No data arrived for 30000 ms.", parts.Current.Value);
+        Assert.IsType<TimeoutException>(parts.Current.Exception);
+        Assert.False(await parts.MoveNextAsync());
         Assert.Equal(1, server.RequestCount);
     }
 
