@@ -173,10 +173,7 @@ public sealed class HubPublisher : IDisposable
     private static void Validate(HubPublisherOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.HubUrl is not { IsAbsoluteUri: true } url || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
-        {
-            throw new ArgumentException($"The hub URL must be an absolute http or https URL; got \"{options.HubUrl}\".", nameof(options));
-        }
+        HttpUrls.ThrowIfNotHttp(options.HubUrl, "hub URL", nameof(options));
 
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxRetries, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.InitialRetryDelay, TimeSpan.Zero, nameof(options));

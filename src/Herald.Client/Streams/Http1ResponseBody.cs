@@ -6,7 +6,7 @@ namespace Herald.Client.Streams;
 /// A response body as its framing delimits it: chunked, <c>Content-Length</c>, or the end of the
 /// connection. Read-only and asynchronous only, which is all <c>SseParser</c> and the error paths need.
 /// </summary>
-internal sealed class Http1ResponseBody : Stream
+internal sealed class Http1ResponseBody : ReadOnlyStream
 {
     private const int MaxChunkLineLength = 4096;
 
@@ -30,20 +30,6 @@ internal sealed class Http1ResponseBody : Stream
     public static Http1ResponseBody WithLength(Http1InputBuffer input, long length) => new(input, chunked: false, untilClose: false, length);
 
     public static Http1ResponseBody UntilClose(Http1InputBuffer input) => new(input, chunked: false, untilClose: true, 0);
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -76,20 +62,8 @@ internal sealed class Http1ResponseBody : Stream
         return count;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Read the body asynchronously.");
 
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     private static HttpIOException Ended() =>
         new(HttpRequestError.ResponseEnded, "The connection to the hub ended in the middle of its response.");

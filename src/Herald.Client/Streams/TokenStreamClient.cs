@@ -33,7 +33,7 @@ public sealed class TokenStreamClient : IDisposable
 
     /// <summary>Creates a client with an <see cref="HttpClient"/> of its own, disposed with it.</summary>
     /// <param name="options">The hub and the token.</param>
-    /// <exception cref="ArgumentException">The hub URL is not an absolute http or https URL, or the streams path is empty.</exception>
+    /// <exception cref="ArgumentException">The hub URL is not an absolute http or https URL, the streams path is empty, or a timeout or interval is not positive.</exception>
     public TokenStreamClient(TokenStreamClientOptions options)
         : this(options, null)
     {
@@ -46,7 +46,7 @@ public sealed class TokenStreamClient : IDisposable
     /// </summary>
     /// <param name="httpClient">The client to read and cancel with.</param>
     /// <param name="options">The hub and the token.</param>
-    /// <exception cref="ArgumentException">The hub URL is not an absolute http or https URL, or the streams path is empty.</exception>
+    /// <exception cref="ArgumentException">The hub URL is not an absolute http or https URL, the streams path is empty, or a timeout or interval is not positive.</exception>
     public TokenStreamClient(HttpClient httpClient, TokenStreamClientOptions options)
         : this(options, httpClient ?? throw new ArgumentNullException(nameof(httpClient)))
     {
@@ -55,9 +55,12 @@ public sealed class TokenStreamClient : IDisposable
     private TokenStreamClient(TokenStreamClientOptions options, HttpClient? httpClient)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.HubUrl is not { IsAbsoluteUri: true } url || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+        HttpUrls.ThrowIfNotHttp(options.HubUrl, "hub URL", nameof(options));
+        ArgumentNullException.ThrowIfNull(options.TimeProvider, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.ConnectTimeout, TimeSpan.Zero, nameof(options));
+        if (options.KeepAliveInterval <= TimeSpan.Zero)
         {
-            throw new ArgumentException($"The hub URL must be an absolute http or https URL; got \"{options.HubUrl}\".", nameof(options));
+            throw new ArgumentOutOfRangeException(nameof(options), options.KeepAliveInterval, "The keep-alive interval must be positive, or null for none.");
         }
 
         if (string.IsNullOrWhiteSpace(options.StreamsPath))
@@ -66,7 +69,7 @@ public sealed class TokenStreamClient : IDisposable
         }
 
         _options = options;
-        _streamsUrl = new Uri(url, options.StreamsPath).AbsoluteUri.TrimEnd('/') + "/";
+        _streamsUrl = new Uri(options.HubUrl, options.StreamsPath).AbsoluteUri.TrimEnd('/') + "/";
         _ownsHttpClient = httpClient is null;
         _http = httpClient ?? new HttpClient(EventSourceClient.CreateHttpHandler(), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }
@@ -82,7 +85,8 @@ public sealed class TokenStreamClient : IDisposable
     /// <param name="isPrivate">Whether every event of the stream is private: only readers whose subscriber token allows the topic receive it.</param>
     /// <param name="cancellationToken">Stops opening; the connection is closed.</param>
     /// <returns>The writer; dispose it (after completing) to close the connection.</returns>
-    /// <exception cref="ArgumentException">The stream id breaks the rule, or the token contains CR or LF; nothing was sent.</exception>
+    /// <exception cref="ArgumentException">The stream id breaks the rule; nothing was sent.</exception>
+    /// <exception cref="InvalidOperationException">The token contains CR or LF; nothing was sent.</exception>
     /// <exception cref="HubUnauthorizedException">The hub answered 401: no token, or an invalid one.</exception>
     /// <exception cref="HubForbiddenException">The hub answered 403: the token does not allow the stream's topic.</exception>
     /// <exception cref="HubConflictException">The hub answered 409: the id is active or still in its history.</exception>
@@ -97,7 +101,7 @@ public sealed class TokenStreamClient : IDisposable
         string? token = await TokenAsync(cancellationToken).ConfigureAwait(false);
         if (token is not null && token.AsSpan().IndexOfAny('\r', '\n') >= 0)
         {
-            throw new ArgumentException("The token must not contain CR or LF.", nameof(streamId));
+            throw new InvalidOperationException("The token must not contain CR or LF: it would end the Authorization header.");
         }
 
         Uri url = StreamUrl(streamId, isPrivate ? "?private" : "");

@@ -40,39 +40,11 @@ public sealed class TokenStreamClientOptions
     /// model that thinks for a while is not ended by the hub's idle timeout (keep this well below
     /// it). 15 seconds by default; <see langword="null"/> sends none.
     /// </summary>
-    public TimeSpan? KeepAliveInterval
-    {
-        get;
-        init
-        {
-            if (value is { } interval)
-            {
-                ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero);
-            }
-
-            field = value;
-        }
-    } = DefaultKeepAliveInterval;
+    public TimeSpan? KeepAliveInterval { get; init; } = DefaultKeepAliveInterval;
 
     /// <summary>How long opening a producer's connection (TCP and TLS) may take: 30 seconds by default.</summary>
-    public TimeSpan ConnectTimeout
-    {
-        get;
-        init
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
-            field = value;
-        }
-    } = TimeSpan.FromSeconds(30);
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The clock of the keep-alives and of the readers' reconnection delays; tests replace it.</summary>
-    public TimeProvider TimeProvider
-    {
-        get;
-        init
-        {
-            ArgumentNullException.ThrowIfNull(value);
-            field = value;
-        }
-    } = TimeProvider.System;
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

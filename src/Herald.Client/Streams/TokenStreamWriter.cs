@@ -309,8 +309,9 @@ public sealed class TokenStreamWriter : IAsyncDisposable
 
                 if (result.IsCanceled)
                 {
-                    // A keep-alive tick: a comment only when the whole interval was silent.
-                    if (!sentSinceTick)
+                    // A keep-alive tick: a comment only when the whole interval was silent, and
+                    // only while the stream is live (after its end the hub reads no more).
+                    if (!sentSinceTick && !_cancelled.IsCancellationRequested && !_final.Task.IsCompleted)
                     {
                         await _connection.WriteChunkAsync(KeepAlive, _closing.Token).ConfigureAwait(false);
                     }

@@ -46,6 +46,19 @@ internal sealed class StreamHub : IAsyncDisposable
         KeepAliveInterval = keepAlive == TimeSpan.Zero ? null : keepAlive ?? TokenStreamClientOptions.DefaultKeepAliveInterval,
     });
 
+    /// <summary>Produces a whole stream: opens it, writes <paramref name="tokens"/>, completes it, and returns the hub's summary.</summary>
+    public async Task<TokenStreamSummary> ProduceAsync(string streamId, IEnumerable<string> tokens, TokenStreamClient? producer = null, bool isPrivate = false)
+    {
+        using CancellationTokenSource bound = Bounded.Wait();
+        await using TokenStreamWriter writer = await (producer ?? Producer).OpenAsync(streamId, isPrivate, bound.Token);
+        foreach (string token in tokens)
+        {
+            await writer.WriteAsync(token, bound.Token);
+        }
+
+        return await writer.CompleteAsync(bound.Token);
+    }
+
     /// <summary>Reads a stream to its end within the bound, failing on a timeout rather than returning a partial list.</summary>
     public static async Task<List<TokenStreamItem>> ReadToEndAsync(TokenStreamClient client, string streamId, string? lastEventId = null, TimeSpan? timeout = null)
     {

@@ -58,11 +58,7 @@ public sealed class TokenStreamCancelTests
         await using StreamHub hub = await StreamHub.StartAsync();
         string id = StreamHub.NewId("finished");
         using CancellationTokenSource bound = Bounded.Wait();
-        await using (TokenStreamWriter writer = await hub.Producer.OpenAsync(id, cancellationToken: bound.Token))
-        {
-            await writer.WriteAsync("all of it", bound.Token);
-            await writer.CompleteAsync(bound.Token);
-        }
+        await hub.ProduceAsync(id, ["all of it"]);
 
         TokenStreamCancelResult finished = await hub.Producer.CancelAsync(id, cancellationToken: bound.Token);
         TokenStreamCancelResult unknown = await hub.Producer.CancelAsync(StreamHub.NewId("never-opened"), cancellationToken: bound.Token);

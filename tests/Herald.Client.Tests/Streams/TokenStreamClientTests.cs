@@ -187,16 +187,7 @@ public sealed class TokenStreamClientTests
     {
         await using StreamHub hub = await StreamHub.StartAsync();
         string id = StreamHub.NewId("resume");
-        using CancellationTokenSource bound = Bounded.Wait();
-        await using (TokenStreamWriter writer = await hub.Producer.OpenAsync(id, cancellationToken: bound.Token))
-        {
-            for (int i = 1; i <= 6; i++)
-            {
-                await writer.WriteAsync(Token(i), bound.Token);
-            }
-
-            await writer.CompleteAsync(bound.Token);
-        }
+        await hub.ProduceAsync(id, Enumerable.Range(1, 6).Select(Token));
 
         List<TokenStreamItem> items = await StreamHub.ReadToEndAsync(hub.Reader, id, lastEventId: $"{id}:2");
 
@@ -212,30 +203,18 @@ public sealed class TokenStreamClientTests
     {
         await using StreamHub hub = await StreamHub.StartAsync();
         string id = StreamHub.NewId("late");
-        using CancellationTokenSource bound = Bounded.Wait();
-        var expected = new StringBuilder();
-        await using (TokenStreamWriter writer = await hub.Producer.OpenAsync(id, cancellationToken: bound.Token))
-        {
-            for (int i = 1; i <= 500; i++)
-            {
-                await writer.WriteAsync(Token(i), bound.Token);
-                expected.Append(Token(i));
-            }
-
-            await writer.WriteEventAsync("usage", """{"tokens":500}""", bound.Token);
-            await writer.CompleteAsync(bound.Token);
-        }
+        string[] tokens = [.. Enumerable.Range(1, 500).Select(Token)];
+        await hub.ProduceAsync(id, tokens);
 
         List<TokenStreamItem> items = await StreamHub.ReadToEndAsync(hub.Reader, id);
 
         Assert.Equal((TokenStreamStatus?)TokenStreamStatus.Active, items[0].Status);
-        Assert.Equal(expected.ToString(), StreamHub.Text(items));
-        Assert.Equal(["usage"], items.Where(item => !item.IsToken && !item.IsLifecycle).Select(item => item.Type));
+        Assert.Equal(string.Concat(tokens), StreamHub.Text(items));
         StreamHub.AssertIdsIncrease(id, items);
-        Assert.Equal((TokenStreamStatus.Done, 501L, $"{id}:502"), (items[^1].Status!.Value, items[^1].Tokens!.Value, items[^1].EventId));
+        Assert.Equal((TokenStreamStatus.Done, 500L, $"{id}:501"), (items[^1].Status!.Value, items[^1].Tokens!.Value, items[^1].EventId));
 
         // The hub answers 204 after the final event: the enumeration ends, with nothing in it.
-        Assert.Empty(await StreamHub.ReadToEndAsync(hub.Reader, id, lastEventId: $"{id}:502"));
+        Assert.Empty(await StreamHub.ReadToEndAsync(hub.Reader, id, lastEventId: $"{id}:501"));
     }
 
     [Fact]
@@ -243,7 +222,6 @@ public sealed class TokenStreamClientTests
     {
         await using StreamHub hub = await StreamHub.StartAsync();
         string id = StreamHub.NewId("private");
-        using CancellationTokenSource bound = Bounded.Wait();
         // The producer's token comes from a provider, asked when the stream opens.
         int asked = 0;
         using TokenStreamClient producer = hub.Client(null, _ =>
@@ -251,11 +229,7 @@ public sealed class TokenStreamClientTests
             Interlocked.Increment(ref asked);
             return ValueTask.FromResult<string?>(TestTokens.Publisher(StreamHub.StreamTopics));
         });
-        await using (TokenStreamWriter writer = await producer.OpenAsync(id, isPrivate: true, bound.Token))
-        {
-            await writer.WriteAsync("secret", bound.Token);
-            await writer.CompleteAsync(bound.Token);
-        }
+        await hub.ProduceAsync(id, ["secret"], producer, isPrivate: true);
 
         Assert.Equal(1, asked);
         using TokenStreamClient allowed = hub.Client(TestTokens.Subscriber([StreamHub.StreamTopics]));
