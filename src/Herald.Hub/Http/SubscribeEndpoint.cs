@@ -126,6 +126,9 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
             output.Write(":\n"u8);
             await output.FlushAsync(aborted).ConfigureAwait(false);
 
+            // A stream whose start was delivered before this registration and is not found later
+            // has left the history; one that starts after it arrives live.
+            TokenStreamProducer? startedEarlier = streamId is not null && streams.TryGet(streamId, out TokenStreamProducer? known) && known!.Started ? known : null;
             hub.Register(subscriber);
             try
             {
@@ -133,7 +136,7 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
                 bool ended = false;
                 if (streamId is not null && cursor is not { Found: true })
                 {
-                    ended = await ReplayStreamAsync(subscriber, streamId, lastEventId, output, aborted).ConfigureAwait(false);
+                    ended = await ReplayStreamAsync(subscriber, streamId, startedEarlier, lastEventId, output, aborted).ConfigureAwait(false);
                 }
                 else if (cursor is { } start)
                 {
@@ -168,10 +171,10 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
     /// A stream read from its start (no last event id, or one the history no longer holds): its
     /// event 0 is looked up only now that live delivery is registered, so an event 0 stored
     /// meanwhile is either found by the lookup or delivered live. A stream this hub knows whose
-    /// start the history no longer holds is replayed from what is retained, after a
-    /// <c>herald-reset</c>; one nobody started yet is waited for.
+    /// start (delivered before this subscriber registered) the history no longer holds is replayed
+    /// from what is retained, after a <c>herald-reset</c>; one not started yet is waited for.
     /// </summary>
-    private async Task<bool> ReplayStreamAsync(Subscriber subscriber, string streamId, string? requested, PipeWriter output, CancellationToken cancellationToken)
+    private async Task<bool> ReplayStreamAsync(Subscriber subscriber, string streamId, TokenStreamProducer? startedEarlier, string? requested, PipeWriter output, CancellationToken cancellationToken)
     {
         string startId = TokenStreamNames.EventId(streamId, 0);
         HistoryCursor start = await hub.Log.FindAsync(startId, cancellationToken).ConfigureAwait(false);
@@ -185,11 +188,11 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
             return await ReplayAsync(subscriber, startId, new HistoryCursor(true, start.AfterSequence - 1), output, cancellationToken).ConfigureAwait(false);
         }
 
-        if (streams.TryGet(streamId, out TokenStreamProducer? known))
+        if (startedEarlier is not null)
         {
             // Ended before the replay: its end is either replayed or gone with its start, and
             // either way nothing more will come.
-            bool endedBefore = known!.Completion.IsCompleted;
+            bool endedBefore = startedEarlier.Completion.IsCompleted;
             return await ReplayAsync(subscriber, requested ?? startId, HistoryCursor.NotFound, output, cancellationToken).ConfigureAwait(false) || endedBefore;
         }
 

@@ -37,6 +37,7 @@ public sealed class TokenStreamProducer : IAsyncDisposable
     private string? _reason;
     private long _stored;
     private Task? _publishing;
+    private bool _started;
 
     internal TokenStreamProducer(HeraldHub hub, string streamId, bool isPrivate, Action<TokenStreamProducer> ended)
     {
@@ -86,6 +87,9 @@ public sealed class TokenStreamProducer : IAsyncDisposable
 
     /// <summary>Completes with the summary once the final lifecycle event was stored (or could not be).</summary>
     public Task<TokenStreamSummary> Completion => _summary.Task;
+
+    /// <summary>Whether its <c>active</c> event (number 0) has been stored and delivered.</summary>
+    internal bool Started => Volatile.Read(ref _started);
 
     /// <summary>When it ended, as a <see cref="TimeProvider"/> timestamp; 0 while active.</summary>
     internal long EndedTimestamp { get; private set; }
@@ -159,6 +163,7 @@ public sealed class TokenStreamProducer : IAsyncDisposable
     internal async Task StartAsync()
     {
         await _hub.PublishBatchAsync([Lifecycle(0, new TokenStreamNotice(StreamId, TokenStreamNotice.Name(TokenStreamStatus.Active)))]).ConfigureAwait(false);
+        Volatile.Write(ref _started, true);
         _publishing = Task.Run(PublishAsync);
     }
 
