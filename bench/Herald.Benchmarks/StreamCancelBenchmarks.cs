@@ -1,5 +1,6 @@
 using System.Net;
 using BenchmarkDotNet.Attributes;
+using Herald.Client.Streams;
 using Herald.Hub.Authorization;
 using Herald.Hub.Streams;
 using Microsoft.AspNetCore.Builder;
@@ -14,8 +15,9 @@ namespace Herald.Benchmarks;
 /// <summary>
 /// How long Stop takes to reach a producer: from sending <c>POST .../{id}/cancel</c> (a reader's
 /// token, over real HTTP on 127.0.0.1) to the producer's cancellation token firing. Each
-/// operation cancels a stream opened, unmeasured, in the iteration's setup, and the producer sits
-/// in the hub's process, as the chat demo's generator does.
+/// operation cancels a stream opened, unmeasured, in the iteration's setup. The producer sits in
+/// the hub's process (as the chat demo's generator does), or in another process's place behind
+/// Herald.Client's <see cref="TokenStreamWriter"/>, told over its HTTP control channel.
 /// </summary>
 /// <remarks>Not sealed because BenchmarkDotNet derives its runner from the class.</remarks>
 public class StreamCancelBenchmarks : IDisposable
@@ -27,7 +29,10 @@ public class StreamCancelBenchmarks : IDisposable
     private TokenStreams _streams = null!;
     private Uri _base = null!;
     private string _token = "";
-    private TokenStreamProducer _stream = null!;
+    private TokenStreamClient _producers = null!;
+    private string _streamId = "";
+    private TokenStreamProducer? _inProcess;
+    private TokenStreamWriter? _overHttp;
     private TaskCompletionSource _cancelled = null!;
     private Task _sent = Task.CompletedTask;
     private int _next;
@@ -51,20 +56,40 @@ public class StreamCancelBenchmarks : IDisposable
         _streams = _app.Services.GetRequiredService<TokenStreams>();
         _client = new HttpClient();
         _token = HubTokenFactory.Create(new HeraldJwtOptions { Key = Key }, null, [TokenStreamNames.DefaultPath + "/{id}"]);
+        _producers = new TokenStreamClient(new TokenStreamClientOptions
+        {
+            HubUrl = _base,
+            Token = HubTokenFactory.Create(new HeraldJwtOptions { Key = Key }, [TokenStreamNames.DefaultPath + "/{id}"], null),
+        });
     }
 
-    [IterationSetup]
-    public void OpenStream()
+    [IterationSetup(Target = nameof(CancelReachesInProcessProducer))]
+    public void OpenInProcess()
     {
-        _stream = _streams.OpenAsync($"cancel-{++_next}").GetAwaiter().GetResult();
+        _streamId = $"in-process-{++_next}";
+        _inProcess = _streams.OpenAsync(_streamId).GetAwaiter().GetResult();
         _cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _stream.Cancelled.Register(_cancelled.SetResult);
+        _inProcess.Cancelled.Register(_cancelled.SetResult);
+    }
+
+    [IterationSetup(Target = nameof(CancelReachesHttpProducer))]
+    public void OpenOverHttp()
+    {
+        _streamId = $"over-http-{++_next}";
+        _overHttp = _producers.OpenAsync(_streamId).GetAwaiter().GetResult();
+        _cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _overHttp.Cancelled.Register(_cancelled.SetResult);
     }
 
     [Benchmark]
-    public async Task CancelReachesProducer()
+    public Task CancelReachesInProcessProducer() => CancelAsync();
+
+    [Benchmark]
+    public Task CancelReachesHttpProducer() => CancelAsync();
+
+    private async Task CancelAsync()
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_base, $"{TokenStreamNames.DefaultPath}/{_stream.StreamId}/cancel"));
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_base, $"{TokenStreamNames.DefaultPath}/{_streamId}/cancel"));
         request.Headers.Authorization = new("Bearer", _token);
         _sent = _client.SendAsync(request).ContinueWith(response =>
         {
@@ -81,7 +106,12 @@ public class StreamCancelBenchmarks : IDisposable
     }
 
     [IterationCleanup]
-    public void AwaitAnswer() => _sent.GetAwaiter().GetResult();
+    public void AwaitAnswer()
+    {
+        _sent.GetAwaiter().GetResult();
+        _overHttp?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _overHttp = null;
+    }
 
     [GlobalCleanup]
     public void Cleanup() => Dispose();
@@ -89,6 +119,7 @@ public class StreamCancelBenchmarks : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        _producers.Dispose();
         _client.Dispose();
         _app.StopAsync().GetAwaiter().GetResult();
         ((IDisposable)_app).Dispose();
