@@ -21,14 +21,10 @@ public sealed partial class ChatPageTests(ChromiumFixture chromium)
     public async Task A_reload_mid_answer_resumes_after_the_last_token_shown_and_ends_with_the_exact_answer()
     {
         await using DemoHost host = await DemoHost.StartAsync(tokensPerSecond: 25);
-        IPage page = await chromium.NewPageAsync();
-        ConcurrentQueue<string> reads = RecordStreamReads(page);
         const string prompt = "What happens when I reload the page?";
+        (IPage page, string id, ConcurrentQueue<string> reads) = await AskAsync(host, prompt);
 
-        string id = await SendAsync(page, host, prompt);
-        await WaitForAnswerLengthAsync(page, 40);
         string beforeReload = await AnswerAsync(page);
-        Assert.Equal("active", await StatusAsync(page));
         await page.ReloadAsync();
         await WaitForStatusAsync(page, "done");
 
@@ -57,11 +53,8 @@ public sealed partial class ChatPageTests(ChromiumFixture chromium)
     public async Task A_second_tab_on_the_same_address_joins_the_answer_from_its_start_and_ends_with_the_same_text()
     {
         await using DemoHost host = await DemoHost.StartAsync(tokensPerSecond: 20);
-        IPage first = await chromium.NewPageAsync();
         const string prompt = "Can a second tab follow this answer?";
-        string id = await SendAsync(first, host, prompt);
-        await WaitForAnswerLengthAsync(first, 40);
-        Assert.Equal("active", await StatusAsync(first));
+        (IPage first, string id, _) = await AskAsync(host, prompt);
 
         IPage second = await first.Context.NewPageAsync();
         second.SetDefaultTimeout((float)Bounded.DefaultWait.TotalMilliseconds);
@@ -86,10 +79,7 @@ public sealed partial class ChatPageTests(ChromiumFixture chromium)
     public async Task Stop_cancels_the_answer_and_the_generator_and_the_text_ends_where_the_stream_ended()
     {
         await using DemoHost host = await DemoHost.StartAsync(tokensPerSecond: 10);
-        IPage page = await chromium.NewPageAsync();
-        const string prompt = "Please stop halfway.";
-        string id = await SendAsync(page, host, prompt);
-        await WaitForAnswerLengthAsync(page, 30);
+        (IPage page, string id, _) = await AskAsync(host, "Please stop halfway.");
         ChatGeneration generation = host.Generator.FindRunning(id) ?? throw new InvalidOperationException("The generator is not running.");
 
         await page.ClickAsync("#stop");
@@ -115,14 +105,22 @@ public sealed partial class ChatPageTests(ChromiumFixture chromium)
         await page.Context.CloseAsync();
     }
 
-    /// <summary>Opens the page, types the prompt, presses Send; returns the stream id from the address.</summary>
-    private static async Task<string> SendAsync(IPage page, DemoHost host, string prompt)
+    /// <summary>
+    /// Opens the page in a fresh context, types the prompt and presses Send, then waits until part
+    /// of the answer shows while it is still streaming (the tests act mid-answer).
+    /// </summary>
+    /// <returns>The page, the stream id from its address, and the stream reads it makes.</returns>
+    private async Task<(IPage Page, string StreamId, ConcurrentQueue<string> Reads)> AskAsync(DemoHost host, string prompt)
     {
+        IPage page = await chromium.NewPageAsync();
+        ConcurrentQueue<string> reads = RecordStreamReads(page);
         await page.GotoAsync(host.BaseAddress.ToString());
         await page.FillAsync("#prompt", prompt);
         await page.ClickAsync("#send");
         await page.WaitForURLAsync(StreamAddress());
-        return StreamAddress().Match(page.Url).Groups["stream"].Value;
+        await page.WaitForFunctionAsync("() => document.getElementById('answer').textContent.length >= 30");
+        Assert.Equal("active", await page.Locator("#status").GetAttributeAsync("data-status"));
+        return (page, StreamAddress().Match(page.Url).Groups["stream"].Value, reads);
     }
 
     /// <summary>Every stream read (EventSource request) the page makes, in order.</summary>
@@ -139,15 +137,10 @@ public sealed partial class ChatPageTests(ChromiumFixture chromium)
         return reads;
     }
 
-    private static async Task WaitForAnswerLengthAsync(IPage page, int length) =>
-        await page.WaitForFunctionAsync("n => document.getElementById('answer').textContent.length >= n", length);
-
     private static async Task WaitForStatusAsync(IPage page, string status) =>
         await page.WaitForFunctionAsync("s => document.getElementById('status').dataset.status === s", status, new() { Timeout = AnswerWait });
 
     private static async Task<string> AnswerAsync(IPage page) => await page.Locator("#answer").TextContentAsync() ?? string.Empty;
-
-    private static async Task<string?> StatusAsync(IPage page) => await page.Locator("#status").GetAttributeAsync("data-status");
 
     [GeneratedRegex("#stream=(?<stream>[0-9a-f-]{36})$")]
     private static partial Regex StreamAddress();
