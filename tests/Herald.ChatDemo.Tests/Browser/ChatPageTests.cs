@@ -117,7 +117,8 @@ public sealed partial class ChatPageTests(ChromiumFixture chromium)
         await page.GotoAsync(host.BaseAddress.ToString());
         await page.FillAsync("#prompt", prompt);
         await page.ClickAsync("#send");
-        await page.WaitForURLAsync(StreamAddress());
+        // Not WaitForURLAsync: a hash change is a same-document navigation, and it waits for a load event that never comes.
+        await page.WaitForFunctionAsync("() => location.hash.startsWith('#stream=')");
         await page.WaitForFunctionAsync("() => document.getElementById('answer').textContent.length >= 30");
         Assert.Equal("active", await page.Locator("#status").GetAttributeAsync("data-status"));
         return (page, StreamAddress().Match(page.Url).Groups["stream"].Value, reads);
