@@ -105,11 +105,20 @@ public sealed class ChatEndpointsTests
     public async Task Stopping_the_app_stops_the_generators_and_ends_their_streams_as_errors()
     {
         DemoHost host = await DemoHost.StartAsync(tokensPerSecond: 1);
-        string id = await host.StartChatAsync("a slow answer");
-        ChatGeneration generation = host.Generator.FindRunning(id) ?? throw new InvalidOperationException("The generation is not running.");
-        TokenStreamProducer stream = GetStream(host, id);
+        ChatGeneration? generation;
+        TokenStreamProducer stream;
+        try
+        {
+            string id = await host.StartChatAsync("a slow answer");
+            generation = host.Generator.FindRunning(id);
+            stream = GetStream(host, id);
+        }
+        finally
+        {
+            await host.DisposeAsync();
+        }
 
-        await host.DisposeAsync();
+        Assert.NotNull(generation);
 
         GenerationResult result = await generation.Completion.WaitAsync(Bounded.DefaultWait);
         Assert.Equal(GenerationOutcome.Stopped, result.Outcome);
