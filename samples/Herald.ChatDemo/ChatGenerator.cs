@@ -65,16 +65,26 @@ internal sealed partial class ChatGenerator : IAsyncDisposable
 
         // Private: only a token whose mercure.subscribe allows the topic reads it.
         TokenStreamProducer producer = await _streams.OpenAsync(streamId, isPrivate: true, cancellationToken);
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Task<GenerationResult> run = Task.Run(async () =>
-        {
-            await started.Task;
-            return await GenerateAsync(producer, prompt, tokens);
-        }, CancellationToken.None);
-        var generation = new ChatGeneration(streamId, tokens, run);
+        var completion = new TaskCompletionSource<GenerationResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var generation = new ChatGeneration(streamId, tokens, completion.Task);
         _running[streamId] = generation;
-        _ = run.ContinueWith(_ => _running.TryRemove(streamId, out ChatGeneration? _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        started.SetResult();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                completion.SetResult(await GenerateAsync(producer, prompt, tokens));
+            }
+#pragma warning disable CA1031 // Whatever went wrong is handed to whoever awaits the generation.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                completion.SetException(exception);
+            }
+            finally
+            {
+                _running.TryRemove(streamId, out _);
+            }
+        }, CancellationToken.None);
         return generation;
     }
 
@@ -85,7 +95,8 @@ internal sealed partial class ChatGenerator : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
-        await Task.WhenAll(_running.Values.Select(g => g.Completion));
+        // Their failures are theirs to report to whoever awaits them; disposing does not throw them.
+        await Task.WhenAll(_running.Values.Select(g => (Task)g.Completion)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stopping.Dispose();
     }
 
