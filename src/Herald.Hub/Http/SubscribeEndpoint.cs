@@ -23,7 +23,7 @@ namespace Herald.Hub.Http;
 /// Reading one token stream (<see cref="StreamSubscribeEndpoint"/>) is the same subscription with
 /// the stream's topic, starting at the stream's start and ending after its final event.
 /// </summary>
-internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer, ActiveSubscriptions subscriptions)
+internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer, ActiveSubscriptions subscriptions, TokenStreams streams)
 {
     /// <summary>How many updates one history read returns; the replay holds one page at a time.</summary>
     private const int ReplayPageSize = 256;
@@ -167,20 +167,38 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
     /// <summary>
     /// A stream read from its start (no last event id, or one the history no longer holds): its
     /// event 0 is looked up only now that live delivery is registered, so an event 0 stored
-    /// meanwhile is either found by the lookup or delivered live. A stream not started yet is
-    /// simply waited for.
+    /// meanwhile is either found by the lookup or delivered live. A stream this hub knows whose
+    /// start the history no longer holds is replayed from what is retained, after a
+    /// <c>herald-reset</c>; one nobody started yet is waited for.
     /// </summary>
     private async Task<bool> ReplayStreamAsync(Subscriber subscriber, string streamId, string? requested, PipeWriter output, CancellationToken cancellationToken)
     {
         string startId = TokenStreamNames.EventId(streamId, 0);
         HistoryCursor start = await hub.Log.FindAsync(startId, cancellationToken).ConfigureAwait(false);
-        if (requested is not null)
+        if (start.Found)
         {
-            WriteReset(output, requested, start.Found ? startId : null);
+            if (requested is not null)
+            {
+                WriteReset(output, requested, startId);
+            }
+
+            return await ReplayAsync(subscriber, startId, new HistoryCursor(true, start.AfterSequence - 1), output, cancellationToken).ConfigureAwait(false);
         }
 
-        return start.Found
-            && await ReplayAsync(subscriber, startId, new HistoryCursor(true, start.AfterSequence - 1), output, cancellationToken).ConfigureAwait(false);
+        if (streams.TryGet(streamId, out TokenStreamProducer? known))
+        {
+            // Ended before the replay: its end is either replayed or gone with its start, and
+            // either way nothing more will come.
+            bool endedBefore = known!.Completion.IsCompleted;
+            return await ReplayAsync(subscriber, requested ?? startId, HistoryCursor.NotFound, output, cancellationToken).ConfigureAwait(false) || endedBefore;
+        }
+
+        if (requested is not null)
+        {
+            WriteReset(output, requested, null);
+        }
+
+        return false;
     }
 
     /// <summary>Whether the update at <paramref name="seen"/> is the final event of the stream.</summary>

@@ -131,11 +131,10 @@ public sealed class TokenStreamProducer : IAsyncDisposable
 
     /// <summary>Fails the stream if it is still active: a producer that goes away without
     /// completing must not leave it hanging.</summary>
-    public async ValueTask DisposeAsync()
-    {
+    /// <remarks>The cancellation source is not disposed: the registry keeps the stream for its
+    /// TTL and others may still ask for <see cref="Cancelled"/>; it holds no timer.</remarks>
+    public async ValueTask DisposeAsync() =>
         await FailAsync("The producer ended without completing the stream.").ConfigureAwait(false);
-        _cancelled.Dispose();
-    }
 
     /// <summary>Why <paramref name="type"/> cannot be a producer's event type, or <see langword="null"/>.</summary>
     internal static string? DescribeInvalidType(string? type) =>

@@ -94,6 +94,28 @@ public sealed class TokenStreamsTests
     }
 
     [Fact]
+    public async Task A_stream_whose_start_left_the_history_is_replayed_from_what_is_retained_after_a_reset()
+    {
+        await using HubHost host = await StartAsync(o => o.HistorySize = 50);
+        TokenStreams streams = host.Services.GetRequiredService<TokenStreams>();
+        TokenStreamProducer stream = await streams.OpenAsync("evicted");
+        for (int i = 1; i <= 100; i++)
+        {
+            await stream.WriteAsync(Token(i));
+        }
+
+        await stream.CompleteAsync();
+
+        await using SseTestClient reader = await SseTestClient.ConnectAsync(host.Client, StreamReading.StreamUrl(host, "evicted"));
+        Herald.Sse.SseItem reset = await reader.NextEventAsync();
+        Assert.Equal("herald-reset", reset.Type);
+        StreamReading reading = await StreamReading.ReadAsync(reader);
+        Assert.Equal(string.Concat(Enumerable.Range(52, 49).Select(Token)), reading.Text);
+        Assert.Equal("done", reading.EndStatus);
+        await reader.Ended.WaitAsync(Bounded.DefaultWait);
+    }
+
+    [Fact]
     public async Task Stream_ids_are_single_use_and_must_be_url_safe()
     {
         await using HubHost host = await StartAsync();
