@@ -27,12 +27,12 @@ public sealed class ChatEndpointsTests
         Assert.Equal($"/.well-known/herald/streams/{started.StreamId}", started.Url);
         Assert.Equal(started.Url, response.Headers.Location?.OriginalString);
 
-        StreamReading reading = await host.ReadStreamAsync(started.StreamId);
+        HeraldStreamTranscript reading = await host.ReadStreamAsync(started.StreamId);
         List<string> tokens = FakeAnswer.Tokenize(FakeAnswer.Compose(prompt));
+        Assert.Equal([(ChatGenerator.PromptEventType, prompt)], reading.Events);
         Assert.Equal(FakeAnswer.Compose(prompt), reading.Text);
-        Assert.Equal("done", reading.EndStatus);
-        Assert.Equal(tokens.Count + 1, reading.EndTokens); // the prompt event, then the tokens
-        Assert.Equal($"{started.StreamId}:1", reading.Ids[1]);
+        Assert.Equal("done", reading.Status);
+        Assert.Equal(tokens.Count + 1, reading.Tokens); // the prompt event, then the tokens
         Assert.True(host.Services.GetRequiredService<TokenStreams>().TryGet(started.StreamId, out TokenStreamProducer? stream));
         Assert.True(stream!.IsPrivate);
     }
@@ -43,11 +43,10 @@ public sealed class ChatEndpointsTests
         await using DemoHost host = await DemoHost.StartAsync(tokensPerSecond: 0);
         string id = await host.StartChatAsync("  first line\r\nsecond\u0007 line  ");
 
-        await using SseTestClient reader = await SseTestClient.ConnectAsync(host.Client, StreamReading.StreamUrl(host.BaseAddress, id), token: host.ReaderToken());
-        List<Sse.SseItem> events = await reader.NextEventsAsync(2);
+        HeraldStreamTranscript reading = await host.ReadStreamAsync(id);
 
-        Assert.Equal(ChatGenerator.PromptEventType, events[1].Type);
-        Assert.Equal("first line\nsecond line", events[1].Data);
+        Assert.Equal([(ChatGenerator.PromptEventType, "first line\nsecond line")], reading.Events);
+        Assert.StartsWith("You asked: \u201Cfirst line second line\u201D.", reading.Text, StringComparison.Ordinal);
     }
 
     public static TheoryData<string> BadPrompts() => new()

@@ -69,10 +69,10 @@ internal sealed class DemoHost : IAsyncDisposable
     }
 
     /// <summary>Reads the stream from its start to its end with a reader token.</summary>
-    public async Task<StreamReading> ReadStreamAsync(string streamId)
+    public async Task<HeraldStreamTranscript> ReadStreamAsync(string streamId)
     {
-        await using SseTestClient reader = await SseTestClient.ConnectAsync(Client, StreamReading.StreamUrl(BaseAddress, streamId), token: ReaderToken());
-        return await StreamReading.ReadAsync(reader);
+        await using SseTestClient reader = await SseTestClient.ConnectAsync(Client, HeraldStreamTranscript.Url(BaseAddress, streamId), token: ReaderToken());
+        return await HeraldStreamTranscript.ReadAsync(reader);
     }
 
     /// <summary>A cancel as the page's Stop sends it: the cookie, and <paramref name="origin"/> if not null.</summary>

@@ -37,7 +37,7 @@ public sealed class ReaderCookieTests
     {
         await using DemoHost host = await DemoHost.StartAsync(tokensPerSecond: 1);
         string id = await host.StartChatAsync("who may read this?");
-        string url = StreamReading.StreamUrl(host.BaseAddress, id);
+        string url = HeraldStreamTranscript.Url(host.BaseAddress, id);
 
         using HttpResponseMessage anonymous = await GetHeadersAsync(host, url, null, null);
         using HttpResponseMessage foreign = await GetHeadersAsync(host, url, TestTokens.Subscriber(["*"]), null);

@@ -92,9 +92,10 @@ public sealed partial class ChatPageTests(ChromiumFixture chromium)
 
         // With the generator stopped nothing more can come: the page shows exactly what the
         // stream holds, which is the answer up to the token where the stream was cancelled.
-        StreamReading recorded = await host.ReadStreamAsync(id);
-        Assert.Equal("cancelled", recorded.EndStatus);
-        int tokensStored = (int)recorded.EndTokens - 1; // the first event is the prompt
+        HeraldStreamTranscript recorded = await host.ReadStreamAsync(id);
+        Assert.Equal("cancelled", recorded.Status);
+        Assert.Equal("stopped from the page", recorded.Reason);
+        int tokensStored = (int)recorded.Tokens - 1; // the first event is the prompt
         Assert.InRange(tokensStored, 1, result.TokensWritten);
         Assert.Equal(string.Concat(generation.Tokens.Take(tokensStored)), recorded.Text);
         Assert.Equal(recorded.Text, await AnswerAsync(page));

@@ -1,23 +1,20 @@
 using System.Text.Json;
 using Herald.Hub.Streams;
 using Herald.Sse;
+using Herald.Testing;
 
-namespace Herald.Testing;
+namespace Herald.Hub.Tests.Streams;
 
 /// <summary>What a reader of one token stream got: the answer's text, every event's id in order,
 /// and the final lifecycle event.</summary>
-public sealed record StreamReading(string Text, List<string> Ids, int TokenEvents, JsonElement? End)
+internal sealed record StreamReading(string Text, List<string> Ids, int TokenEvents, JsonElement? End)
 {
     public string? EndStatus => End?.GetProperty("status").GetString();
 
     public long EndTokens => End?.GetProperty("tokens").GetInt64() ?? -1;
 
     public static string StreamUrl(HubHost host, string streamId, string? lastEventId = null) =>
-        StreamUrl(host.BaseAddress, streamId, lastEventId);
-
-    /// <summary>The URL of the stream <paramref name="streamId"/> on the hub (or app embedding one) at <paramref name="baseAddress"/>.</summary>
-    public static string StreamUrl(Uri baseAddress, string streamId, string? lastEventId = null) =>
-        new Uri(baseAddress, TokenStreamNames.DefaultPath + "/" + streamId).ToString()
+        new Uri(host.BaseAddress, TokenStreamNames.DefaultPath + "/" + streamId).ToString()
         + (lastEventId is null ? string.Empty : "?lastEventID=" + Uri.EscapeDataString(lastEventId));
 
     /// <summary>Reads from <paramref name="client"/> until the stream's final event (or
