@@ -25,7 +25,17 @@ public sealed record HeraldStreamTranscript(string Text, IReadOnlyList<(string T
     /// </summary>
     public static async Task<HeraldStreamTranscript> ReadAsync(HubHost host, string streamId, Func<SseItem, Task>? onEvent = null, TimeSpan? timeout = null)
     {
-        await using SseTestClient client = await SseTestClient.ConnectAsync(host.Client, new Uri(host.BaseAddress, TokenStreamNames.DefaultPath + "/" + streamId).ToString());
+        await using SseTestClient client = await SseTestClient.ConnectAsync(host.Client, Url(host.BaseAddress, streamId));
+        return await ReadAsync(client, onEvent, timeout);
+    }
+
+    /// <summary>The URL of the stream <paramref name="streamId"/> on the hub (or the app embedding one) at <paramref name="baseAddress"/>.</summary>
+    public static string Url(Uri baseAddress, string streamId) => new Uri(baseAddress, TokenStreamNames.DefaultPath + "/" + streamId).ToString();
+
+    /// <summary>Reads a stream from a reader already connected to it (with a token of its own, say) to its final lifecycle event.</summary>
+    public static async Task<HeraldStreamTranscript> ReadAsync(SseTestClient client, Func<SseItem, Task>? onEvent = null, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
         var text = new StringBuilder();
         var events = new List<(string, string)>();
         while (true)
