@@ -121,18 +121,21 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
         CancellationToken aborted = context.RequestAborted;
         try
         {
-            // Headers go out at once, with a comment, so the client (and any proxy) sees the
-            // stream open before the first update.
-            output.Write(":\n"u8);
-            await output.FlushAsync(aborted).ConfigureAwait(false);
-
             // A stream whose start was delivered before this registration and is not found later
             // has left the history; one that starts after it arrives live.
             TokenStreamProducer? startedEarlier = streamId is not null && streams.TryGet(streamId, out TokenStreamProducer? known) && known!.Started ? known : null;
+
+            // Registered before the response opens: a client that sees its stream open may at once
+            // cause a publish (a page posting its question), which must reach it.
             hub.Register(subscriber);
             try
             {
                 await subscriptions.AnnounceAsync(subscriber, active: true).ConfigureAwait(false);
+
+                // Headers go out at once, with a comment, so the client (and any proxy) sees the
+                // stream open before the first update; updates meanwhile wait in the queue.
+                output.Write(":\n"u8);
+                await output.FlushAsync(aborted).ConfigureAwait(false);
                 bool ended = false;
                 if (streamId is not null && cursor is not { Found: true })
                 {
