@@ -16,10 +16,8 @@ internal sealed class StreamCancelEndpoint(HeraldHub hub, TokenStreams streams, 
     public async Task HandleAsync(HttpContext context, string streamId)
     {
         HeraldOptions options = hub.Options;
-        HubCors.Apply(context, options);
-        if (!TokenStreamNames.IsValidId(streamId))
+        if (!await StreamResponses.AcceptAsync(context, options, streamId).ConfigureAwait(false))
         {
-            await StreamResponses.InvalidIdAsync(context).ConfigureAwait(false);
             return;
         }
 

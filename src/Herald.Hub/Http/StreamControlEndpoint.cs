@@ -15,24 +15,14 @@ internal sealed class StreamControlEndpoint(HeraldHub hub, TokenStreams streams,
 {
     public async Task HandleAsync(HttpContext context, string streamId)
     {
-        HubCors.Apply(context, hub.Options);
-        if (!TokenStreamNames.IsValidId(streamId))
+        if (!await StreamResponses.AcceptAsync(context, hub.Options, streamId).ConfigureAwait(false))
         {
-            await StreamResponses.InvalidIdAsync(context).ConfigureAwait(false);
             return;
         }
 
         string topic = TokenStreamNames.TopicOf(streamId);
-        HubAuthorizationResult authorization = await authorizer.AuthorizeAsync(context.Request, HubRole.Publisher, context.RequestAborted).ConfigureAwait(false);
-        if (authorization.Status != HubAuthorizationStatus.Authorized)
+        if (!await StreamResponses.AuthorizeProducerAsync(context, hub, authorizer, topic, "A stream's control channel needs its producer's token.").ConfigureAwait(false))
         {
-            await HubResponses.UnauthorizedAsync(context, authorization, "A stream's control channel needs its producer's token.").ConfigureAwait(false);
-            return;
-        }
-
-        if (authorization.Claims!.Publish is not { } allowed || !hub.Selectors.MatchesAny(allowed, topic))
-        {
-            await HubResponses.ErrorAsync(context, StatusCodes.Status403Forbidden, $"The token's mercure.publish selectors do not allow the topic \"{topic}\".").ConfigureAwait(false);
             return;
         }
 

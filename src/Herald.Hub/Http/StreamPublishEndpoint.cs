@@ -27,11 +27,9 @@ internal sealed class StreamPublishEndpoint(HeraldHub hub, TokenStreams streams,
     public async Task HandleAsync(HttpContext context, string streamId)
     {
         HeraldOptions options = hub.Options;
-        HubCors.Apply(context, options);
         HttpRequest request = context.Request;
-        if (!TokenStreamNames.IsValidId(streamId))
+        if (!await StreamResponses.AcceptAsync(context, options, streamId).ConfigureAwait(false))
         {
-            await StreamResponses.InvalidIdAsync(context).ConfigureAwait(false);
             return;
         }
 
@@ -42,16 +40,8 @@ internal sealed class StreamPublishEndpoint(HeraldHub hub, TokenStreams streams,
         }
 
         string topic = TokenStreamNames.TopicOf(streamId);
-        HubAuthorizationResult authorization = await authorizer.AuthorizeAsync(request, HubRole.Publisher, context.RequestAborted).ConfigureAwait(false);
-        if (authorization.Status != HubAuthorizationStatus.Authorized)
+        if (!await StreamResponses.AuthorizeProducerAsync(context, hub, authorizer, topic, "Producing a stream needs a publisher token: send it as 'Authorization: Bearer <token>'.").ConfigureAwait(false))
         {
-            await HubResponses.UnauthorizedAsync(context, authorization, "Producing a stream needs a publisher token: send it as 'Authorization: Bearer <token>'.").ConfigureAwait(false);
-            return;
-        }
-
-        if (authorization.Claims!.Publish is not { } allowed || !hub.Selectors.MatchesAny(allowed, topic))
-        {
-            await HubResponses.ErrorAsync(context, StatusCodes.Status403Forbidden, $"The token's mercure.publish selectors do not allow the topic \"{topic}\".").ConfigureAwait(false);
             return;
         }
 

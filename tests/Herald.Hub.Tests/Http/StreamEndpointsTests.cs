@@ -14,13 +14,7 @@ namespace Herald.Hub.Tests.Http;
 /// its refusals, a producer that dies, resume, cancel and its authorization.</summary>
 public sealed class StreamEndpointsTests
 {
-    private static Task<HubHost> StartAsync(Action<HeraldOptions>? configure = null) =>
-        HubHost.StartAsync(o =>
-        {
-            o.AllowAnonymous = true;
-            o.HistorySize = 50_000;
-            configure?.Invoke(o);
-        });
+    private static Task<HubHost> StartAsync(Action<HeraldOptions>? configure = null) => StreamReading.StartHubAsync(configure);
 
     private static async Task<JsonElement> NextNoticeAsync(SseTestClient control, string type)
     {

@@ -10,13 +10,7 @@ namespace Herald.Hub.Tests.Streams;
 /// replay, ids being single use, the limit, cancel.</summary>
 public sealed class TokenStreamsTests
 {
-    private static Task<HubHost> StartAsync(Action<HeraldOptions>? configure = null) =>
-        HubHost.StartAsync(o =>
-        {
-            o.AllowAnonymous = true;
-            o.HistorySize = 50_000;
-            configure?.Invoke(o);
-        });
+    private static Task<HubHost> StartAsync(Action<HeraldOptions>? configure = null) => StreamReading.StartHubAsync(configure);
 
     private static string Token(int i) => string.Create(CultureInfo.InvariantCulture, $"t{i} ");
 
