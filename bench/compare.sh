@@ -11,7 +11,10 @@
 #   C  the most HTTP/1.1 subscribers each server holds with no loss at 2 events/s (steps of
 #      C_STEPS), and the memory per idle subscriber
 #   D  100,000 subscribers as HTTP/2 streams (h2c) on one server, 1 event/s to all
-#   E  LLM-like: 500 topics with one subscriber each, 50 tokens/s per topic, 20-byte tokens
+#   E  LLM-like: 500 topics with one subscriber each, 50 tokens/s per topic, 20-byte tokens;
+#      Herald twice: one POST per token (herald), and streaming publish (herald-stream: one
+#      token stream per topic, a chunked POST to /.well-known/herald/streams/{id} for all its
+#      tokens, read at that URL). nchan and the baseline have no streaming publish.
 #
 # Results: one JSON file per run and summary.md (the table) in $BENCH_OUT (default
 # bench/results/<UTC time>). Installs nginx and nchan when missing; leaves nothing running.
@@ -44,12 +47,18 @@ HERALD=(dotnet "$ROOT/src/Herald.Server/bin/Release/net10.0/herald.dll")
 
 # start SERVER: a fresh server on $PORT, and h2c on $H2C_PORT ($PORT + 1). Herald keeps
 # subscriptions open for the whole run (its default lifetime, 10 minutes, is meant to recycle
-# connections in production, not to end a benchmark's).
+# connections in production, not to end a benchmark's). herald-stream is Herald published to
+# by token streams and read at each stream's URL.
 start() {
   case $1 in
-    herald)
+    herald | herald-stream)
       start_herald "$PORT" --h2c-port "$H2C_PORT" --max-lifetime 7200 "${HERALD_ARGS[@]}"
       H2C_SUB_URL_TEMPLATE="http://127.0.0.1:$H2C_PORT/.well-known/mercure?topic={topic}"
+      if [[ $1 == herald-stream ]]; then
+        SUB_URL_TEMPLATE="http://127.0.0.1:$PORT/.well-known/herald/streams/{stream}"
+        PUB_URL_TEMPLATE=$SUB_URL_TEMPLATE
+        PUB_FORMAT=stream
+      fi
       ;;
     nchan) start_nchan "$PORT" ;;
     baseline) start_baseline "$PORT" ;;
@@ -124,7 +133,7 @@ for scenario in "${SCENARIOS[@]}"; do
       done
       ;;
     E)
-      for server in herald nchan baseline; do
+      for server in herald herald-stream nchan baseline; do
         run E "$server" --subscribers 500 --topics 500 --events 500 --rate 50 --payload 20 || true
       done
       ;;

@@ -105,6 +105,7 @@ internal sealed class BenchCoordinator
             EventsPerTopic = _settings.Events,
             RatePerTopic = _settings.Rate,
             PayloadBytes = _settings.PayloadBytes,
+            PublishFormat = _settings.PublishFormat,
             Workers = _settings.Workers,
             Connected = connected,
             ConnectFailed = results.Sum(r => r.Failed),

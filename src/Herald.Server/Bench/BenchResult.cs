@@ -58,6 +58,9 @@ internal sealed record BenchResult
 
     public int PayloadBytes { get; init; }
 
+    /// <summary>How events were published (<c>mercure</c>, <c>raw</c> or <c>stream</c>).</summary>
+    public string PublishFormat { get; init; } = "mercure";
+
     public int Workers { get; init; }
 
     public int Connected { get; init; }
@@ -122,7 +125,7 @@ internal sealed record BenchResult
         void Row(string name, string value) => output.WriteLine($"  {name,-28} {value}");
         output.WriteLine($"herald bench: {Label}");
         Row("subscribers", $"{Connected:N0} of {Subscribers:N0} connected over HTTP/{Http} by {Workers} workers in {ConnectSeconds:0.0} s{Errors(ConnectErrors)}");
-        Row("published", $"{Published:N0} to {Topics:N0} topics at {RatePerTopic:0.##}/s each, {PayloadBytes} B, in {PublishSeconds:0.0} s{Errors(PublishFailures)}");
+        Row("published", $"{Published:N0} to {Topics:N0} topics at {RatePerTopic:0.##}/s each, {PayloadBytes} B, as {PublishFormat}, in {PublishSeconds:0.0} s{Errors(PublishFailures)}");
         Row("delivered", $"{Delivered:N0} of {Expected:N0}: lost {Lost:N0}, duplicated {Duplicates:N0}, reordered {Reordered:N0}, foreign {Unexpected:N0}, cut short {EndedEarly:N0}");
         Row("deliveries/s", $"{DeliveriesPerSecond:N0}");
         Row("latency ms p50/p90/p99/p99.9/max", Format(Latency));

@@ -9,7 +9,10 @@ internal sealed record BenchSettings
     /// <summary>The publish URL, with <c>{topic}</c> where a raw-body server wants the topic.</summary>
     public required string PublishUrl { get; init; }
 
-    /// <summary><c>mercure</c> (a form with topic and data, and a bearer token) or <c>raw</c> (the data as the body).</summary>
+    /// <summary>
+    /// <c>mercure</c> (a form with topic and data, and a bearer token), <c>raw</c> (the data as the
+    /// body) or <c>stream</c> (<see cref="StreamFormat"/>: one streaming POST per topic).
+    /// </summary>
     public string PublishFormat { get; init; } = "mercure";
 
     /// <summary>The publisher's bearer token, if the server wants one.</summary>
@@ -24,8 +27,11 @@ internal sealed record BenchSettings
     /// <summary>How many topics the subscribers are spread over (subscriber i takes topic i mod this).</summary>
     public int Topics { get; init; } = 1;
 
+    /// <summary>Topics unless they are token streams.</summary>
+    public const string DefaultTopicPrefix = "https://bench.herald.invalid/topics/";
+
     /// <summary>Topic names are this prefix and a number.</summary>
-    public string TopicPrefix { get; init; } = "https://bench.herald.invalid/topics/";
+    public string TopicPrefix { get; init; } = DefaultTopicPrefix;
 
     /// <summary>How many events are published to each topic.</summary>
     public int Events { get; init; } = 200;
@@ -63,9 +69,34 @@ internal sealed record BenchSettings
     /// <summary>A name for the run in tables.</summary>
     public string Label { get; init; } = "run";
 
+    /// <summary>
+    /// <see cref="PublishFormat"/> for Herald's token streams: one long POST per topic to the
+    /// publish URL with a chunked <c>text/event-stream</c> body, each event a token. Topics are
+    /// then streams' topics (<see cref="StreamTopicPrefix"/>), fresh for every run.
+    /// </summary>
+    public const string StreamFormat = "stream";
+
+    /// <summary>What every token stream's topic starts with; the rest is the stream's id.</summary>
+    public const string StreamTopicPrefix = "/.well-known/herald/streams/";
+
+    /// <summary>Whether each topic is published as one token stream rather than a request per event.</summary>
+    public bool Streaming => PublishFormat == StreamFormat;
+
+    /// <summary>
+    /// A topic prefix for token streams no earlier run has used (stream ids are single use):
+    /// the streams' topic prefix and <c>bench-</c>, the time and a random number.
+    /// </summary>
+    public static string NewStreamTopicPrefix() =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{StreamTopicPrefix}bench-{DateTime.UtcNow:yyyyMMddHHmmss}-{Random.Shared.Next():x8}-");
+
     /// <summary>The topic of subscriber (or topic number) <paramref name="index"/>.</summary>
     public string Topic(int index) => TopicPrefix + (index % Topics).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>A URL template with <paramref name="topic"/> in place of <c>{topic}</c>.</summary>
-    public static string Fill(string template, string topic) => template.Replace("{topic}", Uri.EscapeDataString(topic), StringComparison.Ordinal);
+    /// <summary>
+    /// A URL template with <paramref name="topic"/> in place of <c>{topic}</c> (URL-encoded) and
+    /// its last path segment (a token stream's id) in place of <c>{stream}</c>.
+    /// </summary>
+    public static string Fill(string template, string topic) => template
+        .Replace("{topic}", Uri.EscapeDataString(topic), StringComparison.Ordinal)
+        .Replace("{stream}", Uri.EscapeDataString(topic[(topic.LastIndexOf('/') + 1)..]), StringComparison.Ordinal);
 }

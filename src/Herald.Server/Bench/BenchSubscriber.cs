@@ -23,8 +23,14 @@ internal abstract class BenchSubscriber
     /// <summary>What arrived.</summary>
     public DeliveryTracker Tracker { get; }
 
-    /// <summary>Whether the stream ended or broke before the subscriber was stopped.</summary>
-    public bool EndedEarly { get; protected set; }
+    /// <summary>
+    /// Whether the stream ended or broke before every event had come. A stream that ends after
+    /// its last event (a token stream read at its own URL ends with the stream) is not cut short.
+    /// </summary>
+    public bool EndedEarly { get; private set; }
+
+    /// <summary>Notes that the server ended (or broke) the stream.</summary>
+    protected void Ended() => EndedEarly = !Tracker.IsComplete;
 
     /// <summary>Scans bytes of the event stream just read.</summary>
     protected void Deliver(ReadOnlySpan<byte> body)

@@ -9,6 +9,13 @@ namespace Herald.Server.Bench;
 /// <c>event:</c>, the padding) is skipped without being copied, so the load generator's own cost
 /// per delivery stays far below the server's.
 /// </summary>
+/// <remarks>
+/// Every <c>data:</c> line is one delivery, so an event that carries several (Herald's token
+/// streams merge consecutive tokens for a reader that fell behind, and the bench's tokens each end
+/// with a line feed) counts each of them. An empty <c>data:</c> line (what a data's final line
+/// feed leaves) is no delivery, and neither is the data of a stream's lifecycle events
+/// (<c>event: herald-stream</c>, which Herald writes before the data).
+/// </remarks>
 internal sealed class EventDataScanner
 {
     // "data: " plus two 19-digit numbers and their separators fit; the rest of a line is padding.
@@ -18,6 +25,12 @@ internal sealed class EventDataScanner
     private readonly DeliveryTracker _tracker;
     private int _lineLength;
 
+    // The last line ended with CR: an LF right after it is part of the same line end.
+    private bool _afterCarriageReturn;
+
+    // The current event is a stream's lifecycle event, whose data is the hub's, not the bench's.
+    private bool _inLifecycleEvent;
+
     public EventDataScanner(DeliveryTracker tracker) => _tracker = tracker;
 
     /// <summary>Scans the next bytes of the stream received at <paramref name="received"/>; true when they completed the subscriber's sequence.</summary>
@@ -26,6 +39,16 @@ internal sealed class EventDataScanner
         bool completed = false;
         while (!bytes.IsEmpty)
         {
+            if (_afterCarriageReturn)
+            {
+                _afterCarriageReturn = false;
+                if (bytes[0] == (byte)'\n')
+                {
+                    bytes = bytes[1..];
+                    continue;
+                }
+            }
+
             int end = bytes.IndexOfAny((byte)'\n', (byte)'\r');
             ReadOnlySpan<byte> part = end < 0 ? bytes : bytes[..end];
             int room = PrefixCapacity - _lineLength;
@@ -41,6 +64,7 @@ internal sealed class EventDataScanner
                 break;
             }
 
+            _afterCarriageReturn = bytes[end] == (byte)'\r';
             completed |= EndLine(received, stats);
             bytes = bytes[(end + 1)..];
         }
@@ -52,15 +76,27 @@ internal sealed class EventDataScanner
     {
         ReadOnlySpan<byte> line = _line.AsSpan(0, _lineLength);
         _lineLength = 0;
-        if (!line.StartsWith("data:"u8))
+        if (line.IsEmpty)
+        {
+            _inLifecycleEvent = false;
+            return false;
+        }
+
+        if (line.StartsWith("event:"u8))
+        {
+            _inLifecycleEvent = Value(line[6..]).SequenceEqual("herald-stream"u8);
+            return false;
+        }
+
+        if (!line.StartsWith("data:"u8) || _inLifecycleEvent)
         {
             return false;
         }
 
-        line = line[5..];
-        if (!line.IsEmpty && line[0] == (byte)' ')
+        line = Value(line[5..]);
+        if (line.IsEmpty)
         {
-            line = line[1..];
+            return false;
         }
 
         if (!Utf8Parser.TryParse(line, out long sequence, out int sequenceLength) || sequenceLength >= line.Length || line[sequenceLength] != (byte)' ' ||
@@ -72,4 +108,8 @@ internal sealed class EventDataScanner
         stats.Record(published, received);
         return _tracker.Record(sequence);
     }
+
+    /// <summary>A field's value: what follows the colon, less one leading space.</summary>
+    private static ReadOnlySpan<byte> Value(ReadOnlySpan<byte> afterColon) =>
+        !afterColon.IsEmpty && afterColon[0] == (byte)' ' ? afterColon[1..] : afterColon;
 }

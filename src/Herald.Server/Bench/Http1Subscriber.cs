@@ -118,7 +118,7 @@ internal sealed class Http1Subscriber : BenchSubscriber, IPolledConnection
 
         if (read == 0 || _chunked is { Ended: true })
         {
-            EndedEarly = true;
+            Ended();
             return false;
         }
 

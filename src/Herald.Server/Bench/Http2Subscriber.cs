@@ -32,5 +32,11 @@ internal sealed class Http2Subscriber : BenchSubscriber
     }
 
     /// <summary>The stream ended (or its connection did) before the run was over.</summary>
-    public void End() => EndedEarly = Refusal is null;
+    public void End()
+    {
+        if (Refusal is null)
+        {
+            Ended();
+        }
+    }
 }

@@ -23,8 +23,8 @@ internal static class BenchCommand
     {
         var subscribeUrl = new Option<string>("--subscribe-url") { Description = "The subscribe URL; {topic} is replaced by each subscriber's topic, URL-encoded. Example: 'http://127.0.0.1:8080/.well-known/mercure?topic={topic}'.", Required = true };
         var publishUrl = new Option<string>("--publish-url") { Description = "The publish URL ({topic} replaced as above for raw servers).", Required = true };
-        var format = new Option<string>("--publish-format") { Description = "mercure: a form with topic and data; raw: the data as the body.", DefaultValueFactory = _ => "mercure" };
-        format.AcceptOnlyFromAmong("mercure", "raw");
+        var format = new Option<string>("--publish-format") { Description = "mercure: a form with topic and data; raw: the data as the body; stream: one streaming POST per topic to a Herald token stream ({stream} in the URLs is the stream's id, new every run), each event a token of its text/event-stream body.", DefaultValueFactory = _ => "mercure" };
+        format.AcceptOnlyFromAmong("mercure", "raw", BenchSettings.StreamFormat);
         var token = new Option<string?>("--token") { Description = "The publisher's bearer token." };
         var subscriberToken = new Option<string?>("--subscriber-token") { Description = "The subscribers' bearer token." };
         var subscribers = new Option<int>("--subscribers") { Description = "How many subscribers connect.", DefaultValueFactory = _ => 1_000 };
@@ -54,7 +54,7 @@ internal static class BenchCommand
         command.SetAction(async (result, cancellationToken) =>
         {
             // Checked here rather than in a validator, which does not see the options' defaults.
-            string? invalid = Invalid(result.GetValue(subscribers), result.GetValue(topics), result.GetValue(events), result.GetValue(rate), result.GetValue(connectConcurrency), result.GetValue(workers), result.GetValue(subscribeUrl)!, result.GetValue(publishUrl)!);
+            string? invalid = Invalid(result.GetValue(subscribers), result.GetValue(topics), result.GetValue(events), result.GetValue(rate), result.GetValue(connectConcurrency), result.GetValue(workers), result.GetValue(subscribeUrl)!, result.GetValue(publishUrl)!, result.GetValue(format)!);
             if (invalid is not null)
             {
                 await Console.Error.WriteLineAsync($"herald bench: {invalid}").ConfigureAwait(false);
@@ -63,11 +63,13 @@ internal static class BenchCommand
 
             int count = result.GetValue(subscribers);
             string protocol = result.GetValue(http)!;
+            string publishFormat = result.GetValue(format)!;
             var settings = new BenchSettings
             {
                 SubscribeUrl = result.GetValue(subscribeUrl)!,
                 PublishUrl = result.GetValue(publishUrl)!,
-                PublishFormat = result.GetValue(format)!,
+                PublishFormat = publishFormat,
+                TopicPrefix = publishFormat == BenchSettings.StreamFormat ? BenchSettings.NewStreamTopicPrefix() : BenchSettings.DefaultTopicPrefix,
                 PublisherToken = result.GetValue(token),
                 SubscriberToken = result.GetValue(subscriberToken),
                 Subscribers = count,
@@ -116,8 +118,13 @@ internal static class BenchCommand
         return command;
     }
 
-    private static string? Invalid(int subscribers, int topics, int events, double rate, int connectBatch, int? workers, string subscribeUrl, string publishUrl)
+    private static string? Invalid(int subscribers, int topics, int events, double rate, int connectBatch, int? workers, string subscribeUrl, string publishUrl, string format)
     {
+        if (format == BenchSettings.StreamFormat && !publishUrl.Contains("{stream}", StringComparison.Ordinal))
+        {
+            return "--publish-format stream needs {stream} in --publish-url: every topic is a stream of its own.";
+        }
+
         if (subscribers < 1 || topics < 1 || events < 1 || rate <= 0 || connectBatch < 1 || workers is < 1)
         {
             return "--subscribers, --topics, --events, --rate, --connect-batch and --workers must be positive.";

@@ -44,6 +44,32 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public async Task Streaming_publish_runs_against_herald_serve_are_clean_read_at_the_stream_or_through_the_hub_and_each_uses_new_streams()
+    {
+        using var directory = new TempDirectory();
+        await using HeraldProcess serve = HeraldProcess.Start("serve", "--port", "0", "--key", Secret, "--anonymous", "--in-memory");
+        string hubUrl = await serve.WaitForHubUrlAsync();
+        string streams = new Uri(new Uri(hubUrl), BenchSettings.StreamTopicPrefix + "{stream}").ToString();
+        string token = TokenSigning.Create(Secret, "HS256", ["*"], null, null);
+
+        // Twice on one server: stream ids are single use, so a run that reused them would be refused.
+        foreach ((string label, string subscribeUrl) in new[] { ("stream", streams), ("hub", hubUrl + "?topic={topic}") })
+        {
+            string json = Path.Combine(directory.Path, label + ".json");
+            await using HeraldProcess bench = HeraldProcess.Start(
+                "bench", "--subscribe-url", subscribeUrl, "--publish-url", streams, "--publish-format", "stream", "--token", token,
+                "--subscribers", "30", "--topics", "10", "--events", "60", "--rate", "100", "--payload", "20", "--idle", "0", "--label", label, "--json", json);
+
+            Assert.True(await bench.WaitForExitAsync(RunBound) == 0, bench.Output);
+            BenchResult result = Read(json);
+            Assert.Equal(("stream", 30, 0, 600L), (result.PublishFormat, result.Connected, result.ConnectFailed, result.Published));
+            Assert.Equal((1_800L, 1_800L, 0L, 0L, 0L, 0L, 0), (result.Expected, result.Delivered, result.Lost, result.Duplicates, result.Reordered, result.Unexpected, result.EndedEarly));
+            Assert.Empty(result.PublishFailures);
+            Assert.True(result.Completed);
+        }
+    }
+
+    [Fact]
     public async Task Loss_duplicates_and_reordering_by_the_server_are_counted_and_fail_the_run()
     {
         await using WebApplication app = FaultyServer();
@@ -87,6 +113,7 @@ public sealed class BenchCommandTests
     [InlineData("--subscribers", "0", "must be positive")]
     [InlineData("--topics", "5000", "may not exceed --subscribers")]
     [InlineData("--publish-url", "ftp://example.com/", "absolute http URL")]
+    [InlineData("--publish-format", "stream", "needs {stream} in --publish-url")]
     public async Task Invalid_settings_exit_2_with_the_reason(string option, string value, string reason)
     {
         var arguments = new Dictionary<string, string>

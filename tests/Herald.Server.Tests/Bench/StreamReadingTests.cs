@@ -53,18 +53,7 @@ public sealed class StreamReadingTests
     {
         string padding = new('x', 200);
         string stream = string.Join(newline, ":", "id: 1", "data: 0 1000 " + padding, "", "event: message", "data:1 2000", "", ": heartbeat", "data: 2 3000 p", "", "");
-        byte[] bytes = Encoding.ASCII.GetBytes(stream);
-        for (int split = 0; split <= bytes.Length; split++)
-        {
-            var tracker = new DeliveryTracker(3);
-            var scanner = new EventDataScanner(tracker);
-            var stats = new ReceiveStats();
-            bool completed = scanner.Scan(bytes.AsSpan(0, split), 1000 + Stopwatch.Frequency, stats) | scanner.Scan(bytes.AsSpan(split), 1000 + Stopwatch.Frequency, stats);
-
-            Assert.True(completed);
-            Assert.Equal((3, 0, 0, 0), (tracker.Distinct, tracker.Duplicates, tracker.Reordered, tracker.Unexpected));
-            Assert.Equal(3, stats.Latency.Count);
-        }
+        ScansEveryEventOnceAtEverySplitPoint(stream, 3);
     }
 
     [Fact]
@@ -80,6 +69,37 @@ public sealed class StreamReadingTests
         Assert.Equal((3, 1, 1, 2), (tracker.Distinct, tracker.Duplicates, tracker.Reordered, tracker.Unexpected));
         Assert.False(tracker.IsComplete);
         Assert.Equal(3, tracker.Expected - tracker.Distinct);
+    }
+
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r\n")]
+    public void Merged_tokens_count_once_each_and_a_streams_lifecycle_events_count_for_nothing(string newline)
+    {
+        // What a reader of a Herald token stream that fell behind gets: the active event, token 0
+        // on its own, tokens 1 to 3 merged into one event (one data line each, then the empty line
+        // their final line feed leaves), token 4, and the final event.
+        byte[] token = new byte[BenchPublisher.TokenEventCapacity(20)];
+        string Token(int sequence) => Encoding.ASCII.GetString(token, 0, BenchPublisher.WriteTokenEvent(token, sequence, 1000, 20));
+        string[] merged = [.. Enumerable.Range(1, 3).Select(i => Token(i).Split('\n')[0])];
+        string stream = string.Join(newline, [
+            "event: herald-stream", "id: s:0", "data: {\"stream\":\"s\",\"status\":\"active\"}", "",
+            "id: s:1", .. Token(0).Split('\n')[..^1],
+            "id: s:4", .. merged, "data: ", "",
+            "id: s:5", .. Token(4).Split('\n')[..^1],
+            "event: herald-stream", "id: s:6", "data: {\"stream\":\"s\",\"status\":\"done\",\"tokens\":5}", "", ""]);
+        ScansEveryEventOnceAtEverySplitPoint(stream, 5);
+    }
+
+    [Fact]
+    public void A_token_is_the_payload_size_with_its_line_feed_and_reads_back_as_one_data_line_and_an_empty_one()
+    {
+        byte[] token = new byte[BenchPublisher.TokenEventCapacity(20)];
+        int length = BenchPublisher.WriteTokenEvent(token, 12, 345, 20);
+
+        string text = Encoding.ASCII.GetString(token, 0, length);
+        Assert.Equal("data: 12 345 xxxxxxxxxxxx\ndata:\n\n", text);
+        Assert.Equal(20, text.IndexOf("data:\n", StringComparison.Ordinal) - "data: ".Length);
     }
 
     [Fact]
@@ -102,5 +122,22 @@ public sealed class StreamReadingTests
         Assert.InRange(sum.Percentile(99), 99_000, 99_990);
         Assert.InRange(sum.Percentile(1), 1_000, 1_010);
         Assert.Equal(200, sum.Percentile(0.2));
+    }
+
+    /// <summary>Scans <paramref name="stream"/> cut in two at every point: events 0 to <paramref name="events"/> - 1, each once, and nothing foreign.</summary>
+    private static void ScansEveryEventOnceAtEverySplitPoint(string stream, int events)
+    {
+        byte[] bytes = Encoding.ASCII.GetBytes(stream);
+        for (int split = 0; split <= bytes.Length; split++)
+        {
+            var tracker = new DeliveryTracker(events);
+            var scanner = new EventDataScanner(tracker);
+            var stats = new ReceiveStats();
+            bool completed = scanner.Scan(bytes.AsSpan(0, split), 1000 + Stopwatch.Frequency, stats) | scanner.Scan(bytes.AsSpan(split), 1000 + Stopwatch.Frequency, stats);
+
+            Assert.True(completed);
+            Assert.Equal((events, 0, 0, 0), (tracker.Distinct, tracker.Duplicates, tracker.Reordered, tracker.Unexpected));
+            Assert.Equal(events, stats.Latency.Count);
+        }
     }
 }
