@@ -24,6 +24,11 @@ public sealed class TokenStreamProducer : IAsyncDisposable
     /// <summary>The most events stored in one batch.</summary>
     private const int MaxBatch = 1_024;
 
+    /// <summary>How many batches may be on their way to the store at once.</summary>
+    private const int MaxInFlight = 8;
+
+
+
     private readonly HeraldHub _hub;
     private readonly Action<TokenStreamProducer> _ended;
     private readonly string[] _topics;
@@ -38,6 +43,7 @@ public sealed class TokenStreamProducer : IAsyncDisposable
     private long _stored;
     private Task? _publishing;
     private bool _started;
+    private bool _storeFailed;
 
     internal TokenStreamProducer(HeraldHub hub, string streamId, bool isPrivate, Action<TokenStreamProducer> ended)
     {
@@ -211,33 +217,47 @@ public sealed class TokenStreamProducer : IAsyncDisposable
     }
 
     /// <summary>
-    /// The one publishing loop: stores what queued as one batch, numbering the events as it goes
-    /// so the numbers have no gaps, then the final lifecycle event once the queue is closed.
+    /// The one publishing loop: hands what queued to the hub as the next batch without waiting
+    /// for the previous one to be stored (a token waits for one commit, not two), numbering the
+    /// events as it goes; the batches form a <see cref="PublishChain"/>, so once one fails none
+    /// after it is stored. Once the queue is closed and every batch settled, the final lifecycle
+    /// event, numbered after what was stored.
     /// </summary>
     private async Task PublishAsync()
     {
         ChannelReader<Part> reader = _parts.Reader;
-        var batch = new List<Update>(MaxBatch);
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        var chain = new PublishChain();
+        var inFlight = new Queue<(Task Stored, int Count)>();
+        long numbered = 0;
+        bool failed = false;
+        while (!failed && await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            batch.Clear();
+            var batch = new List<Update>();
             while (batch.Count < MaxBatch && reader.TryRead(out Part part))
             {
-                batch.Add(new Update(_topics, part.Data, TokenStreamNames.EventId(StreamId, _stored + batch.Count + 1), part.Type, isPrivate: _isPrivate));
+                batch.Add(new Update(_topics, part.Data, TokenStreamNames.EventId(StreamId, ++numbered), part.Type, isPrivate: _isPrivate));
             }
 
             try
             {
-                await _hub.PublishBatchAsync(batch).ConfigureAwait(false);
-                _stored += batch.Count;
+                inFlight.Enqueue((_hub.PublishBatchAsync(batch, chain), batch.Count));
             }
-#pragma warning disable CA1031 // Any failure to store ends the stream as an error; it must not end the loop unreported.
-            catch (Exception exception)
-#pragma warning restore CA1031
+            catch (ObjectDisposedException exception)
             {
-                ForceError($"The hub could not store the stream: {exception.Message}");
+                failed = Failed(exception);
                 break;
             }
+
+            // Settle what is done, and wait when too much is on its way: the store is behind.
+            while (inFlight.Count > 0 && (inFlight.Count > MaxInFlight || inFlight.Peek().Stored.IsCompleted))
+            {
+                failed |= !await SettleAsync(inFlight.Dequeue()).ConfigureAwait(false);
+            }
+        }
+
+        while (inFlight.Count > 0)
+        {
+            failed |= !await SettleAsync(inFlight.Dequeue()).ConfigureAwait(false);
         }
 
         TokenStreamSummary summary = Summary();
@@ -253,6 +273,39 @@ public sealed class TokenStreamProducer : IAsyncDisposable
 
         _ended(this);
         _summary.TrySetResult(summary);
+    }
+
+    /// <summary>Waits for one batch: counted when stored. The first failure ends the stream as
+    /// an error; the chain then refuses every later batch, so none of them is counted either.</summary>
+    /// <returns>Whether the batch was stored.</returns>
+    private async Task<bool> SettleAsync((Task Stored, int Count) batch)
+    {
+        try
+        {
+            await batch.Stored.ConfigureAwait(false);
+            _stored += batch.Count;
+            return true;
+        }
+#pragma warning disable CA1031 // Any failure to store ends the stream as an error; it must not end the loop unreported.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            Failed(exception);
+            return false;
+        }
+    }
+
+    /// <summary>Ends the stream as an error for the first store failure; later ones (the chain's refusals) change nothing.</summary>
+    /// <returns>True.</returns>
+    private bool Failed(Exception exception)
+    {
+        if (!_storeFailed)
+        {
+            _storeFailed = true;
+            ForceError($"The hub could not store the stream: {exception.Message}");
+        }
+
+        return true;
     }
 
     /// <summary>A failed store ends the stream as an error, overriding an end already asked for:
