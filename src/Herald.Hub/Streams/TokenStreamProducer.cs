@@ -193,6 +193,7 @@ public sealed class TokenStreamProducer : IAsyncDisposable
     private async ValueTask WritePartAsync(Part part, CancellationToken cancellationToken)
     {
         Task? oldest = null;
+        bool broken;
         lock (_gate)
         {
             if (_ending)
@@ -202,7 +203,18 @@ public sealed class TokenStreamProducer : IAsyncDisposable
             }
 
             var update = new Update(_topics, part.Data, TokenStreamNames.EventId(StreamId, ++_numbered), part.Type, isPrivate: _isPrivate);
-            _inFlight.Enqueue(_hub.PublishBatchAsync([update], _chain));
+            Task stored;
+            try
+            {
+                stored = _hub.PublishBatchAsync([update], _chain);
+            }
+            catch (ObjectDisposedException exception)
+            {
+                // The hub is stopping: settled at the end like a failed commit.
+                stored = Task.FromException(exception);
+            }
+
+            _inFlight.Enqueue(stored);
             while (_inFlight.TryPeek(out Task? head) && head.IsCompletedSuccessfully)
             {
                 _inFlight.Dequeue();
@@ -213,6 +225,16 @@ public sealed class TokenStreamProducer : IAsyncDisposable
             {
                 oldest = _inFlight.Peek();
             }
+
+            broken = _inFlight.TryPeek(out Task? first) && first.IsFaulted;
+        }
+
+        if (broken)
+        {
+            // A commit failed: the chain refuses everything after it, so end the stream now
+            // rather than at the producer's end (the settling gives the reason).
+            TryEnd(TokenStreamStatus.Error, "The hub could not store the stream.");
+            return;
         }
 
         if (oldest is not null)
