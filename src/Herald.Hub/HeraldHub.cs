@@ -92,18 +92,20 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
 
     /// <summary>
     /// Stores <paramref name="updates"/> in one append, all or none, then delivers them in order:
-    /// a token stream's way of publishing, so that a failed batch can never leave a gap followed
-    /// by later updates of the same stream.
+    /// a token stream's way of publishing. With a <paramref name="chain"/>, the batch is refused
+    /// (not stored) when an earlier batch of the chain failed, so batches may be handed over
+    /// without waiting for each other and still never leave a gap followed by later updates.
     /// </summary>
     /// <exception cref="ArgumentException">An update's id or type is invalid.</exception>
-    internal Task PublishBatchAsync(IReadOnlyList<Update> updates)
+    /// <exception cref="ObjectDisposedException">The hub is stopping.</exception>
+    internal Task PublishBatchAsync(IReadOnlyList<Update> updates, PublishChain? chain = null)
     {
         foreach (Update update in updates)
         {
             Validate(update);
         }
 
-        var pending = new PendingPublish(updates);
+        var pending = new PendingPublish(updates, chain);
         Enqueue(pending);
         return pending.Completion.Task;
     }
@@ -149,8 +151,19 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
                 && (updates.Count == 0 || updates.Count + next.Updates.Count <= MaxBatch)
                 && reader.TryRead(out PendingPublish? pending))
             {
+                if (pending.Chain is { IsBroken: true })
+                {
+                    pending.Completion.TrySetException(new InvalidOperationException("An earlier batch of the same stream was not stored, so neither is this one."));
+                    continue;
+                }
+
                 batch.Add(pending);
                 updates.AddRange(pending.Updates);
+            }
+
+            if (batch.Count == 0)
+            {
+                continue;
             }
 
             AppendOutcome[] outcomes;
@@ -164,6 +177,7 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
             {
                 foreach (PendingPublish pending in batch)
                 {
+                    pending.Chain?.Break();
                     pending.Completion.TrySetException(exception);
                 }
 
@@ -347,9 +361,11 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     }
 
     /// <summary>One publish (one update, or a token stream's batch) waiting to be stored.</summary>
-    private sealed class PendingPublish(IReadOnlyList<Update> updates)
+    private sealed class PendingPublish(IReadOnlyList<Update> updates, PublishChain? chain = null)
     {
         public IReadOnlyList<Update> Updates { get; } = updates;
+
+        public PublishChain? Chain { get; } = chain;
 
         public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -7,6 +7,7 @@ var root = new RootCommand("herald: the Herald Server-Sent Events toolkit.")
     ListenCommand.Create(),
     ParseCommand.Create(),
     PublishCommand.Create(),
+    RelayCommand.Create(),
     TokenCommand.Create(),
     BenchCommand.Create(),
 };

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Herald.Testing;
@@ -19,6 +20,19 @@ public static class LoopbackApp
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        return builder;
+    }
+
+    /// <summary>
+    /// A builder for a scripted server that holds streams open: it logs only what is critical
+    /// (clients dropping streams is the point of such tests) and stops within 2 seconds, so that
+    /// a held stream cannot hold up the end of a test.
+    /// </summary>
+    public static WebApplicationBuilder CreateStreamingBuilder()
+    {
+        WebApplicationBuilder builder = CreateBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Critical);
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(2));
         return builder;
     }
 

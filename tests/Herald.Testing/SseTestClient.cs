@@ -45,6 +45,9 @@ public sealed class SseTestClient : IAsyncDisposable
         return new SseTestClient(response);
     }
 
+    /// <summary>Reads an event stream response already received (a streaming publish's control channel).</summary>
+    public static SseTestClient Read(HttpResponseMessage response) => new(response);
+
     /// <summary>The next event (comments skipped), within the bound.</summary>
     public async Task<SseItem> NextEventAsync(TimeSpan? timeout = null)
     {

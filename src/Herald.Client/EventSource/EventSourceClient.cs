@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using Herald.Sse;
 
@@ -23,7 +24,9 @@ namespace Herald.Client;
 /// caller cancels or calls <see cref="Close"/> (the enumeration ends quietly), and on a response
 /// that is not an event stream (<see cref="EventSourceResponseException"/>) or an event larger
 /// than <see cref="EventSourceOptions.MaxEventSize"/> (<see cref="SseEventTooLargeException"/>),
-/// which the enumeration throws. A source is enumerated once; after that it is closed.
+/// which the enumeration throws. With <see cref="EventSourceOptions.Reconnect"/> off there is one
+/// connection: its end ends the enumeration, and what would be retried is thrown instead. A
+/// source is enumerated once; after that it is closed.
 /// </para>
 /// <para><see cref="Restart"/>, <see cref="Close"/> and the properties are safe to call from any thread.</para>
 /// </remarks>
@@ -35,6 +38,7 @@ public sealed class EventSourceClient : IAsyncDisposable, IDisposable
     private readonly EventSourceOptions _options;
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
+    private readonly bool _reconnect;
     private readonly EventStreamConnector _connector;
     private readonly ReconnectBackoff _backoff;
     private readonly CancellationTokenSource _closing = new();
@@ -64,6 +68,15 @@ public sealed class EventSourceClient : IAsyncDisposable, IDisposable
     /// <exception cref="ArgumentException">The URL is not absolute HTTP(S), the last event ID
     /// contains CR, LF or NUL, or the headers set <c>Last-Event-ID</c>.</exception>
     public EventSourceClient(EventSourceOptions options)
+        : this(options, options?.Reconnect ?? true)
+    {
+    }
+
+    /// <summary>
+    /// Creates a client whose reconnection is decided here, not by the options: the relay passes
+    /// options it was given and must never send their request twice, whatever they say.
+    /// </summary>
+    internal EventSourceClient(EventSourceOptions options, bool reconnect)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(options.Url);
@@ -84,6 +97,7 @@ public sealed class EventSourceClient : IAsyncDisposable, IDisposable
         }
 
         _options = options;
+        _reconnect = reconnect;
         _ownsHttp = options.HttpClient is null;
         _http = options.HttpClient ?? new HttpClient(CreateHttpHandler(), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
         _connector = new EventStreamConnector(_http, options);
@@ -236,6 +250,11 @@ public sealed class EventSourceClient : IAsyncDisposable, IDisposable
 
                     if (failure is not null || result.Retryable is not null)
                     {
+                        if (!_reconnect)
+                        {
+                            ExceptionDispatchInfo.Throw(failure ?? result.Retryable!);
+                        }
+
                         delay = Failed(failure ?? result.Retryable, result.Retryable?.RetryAfter, healthy: false);
                         continue;
                     }
@@ -282,8 +301,19 @@ public sealed class EventSourceClient : IAsyncDisposable, IDisposable
                         }
 
                         Exception? ended = reader.TimedOut
-                            ? new TimeoutException($"No data arrived for {_options.ReadTimeout!.Value.TotalMilliseconds:0} ms; reconnecting.")
+                            ? new TimeoutException($"No data arrived for {_options.ReadTimeout!.Value.TotalMilliseconds:0} ms{(_reconnect ? "; reconnecting" : string.Empty)}.")
                             : reader.Failure;
+                        if (!_reconnect)
+                        {
+                            if (ended is not null)
+                            {
+                                ExceptionDispatchInfo.Throw(ended);
+                            }
+
+                            // The one connection ended cleanly: so does the source.
+                            yield break;
+                        }
+
                         bool healthy = dispatched || _options.TimeProvider.GetElapsedTime(openedAt) >= _options.HealthyConnectionTime;
                         delay = Failed(ended, retryAfter: null, healthy);
                     }

@@ -109,6 +109,19 @@ public sealed class EventSourceOptions
     } = SseParserOptions.DefaultMaxEventSize;
 
     /// <summary>
+    /// Whether the client reconnects when a connection ends, breaks or cannot be made:
+    /// <see langword="true"/> by default, as a browser's <c>EventSource</c> does. <see langword="false"/>
+    /// sends the request once, for requests that must not be repeated, such as a <c>POST</c> that
+    /// starts an LLM generation (sent again, it would start a new one). The enumeration then ends
+    /// when that connection ends cleanly, and throws what would otherwise be retried: the failure
+    /// to connect, the break of the connection, a <see cref="TimeoutException"/> for the read
+    /// timeout, or, with <see cref="ReconnectOnTransientStatus"/>, the 5xx or 429 response.
+    /// Redirects are still followed, and <see cref="EventSourceClient.Restart"/> still reconnects:
+    /// the caller asks for that request.
+    /// </summary>
+    public bool Reconnect { get; init; } = true;
+
+    /// <summary>
     /// Whether a 5xx or 429 response is retried with backoff (waiting at least its
     /// <c>Retry-After</c>) instead of closing the source, as the specification requires, with an
     /// <see cref="EventSourceResponseException"/>.

@@ -5,7 +5,7 @@ namespace Herald.Client;
 /// only while a read waits (so a slow consumer between reads never trips it), cancels the
 /// connection. Any byte counts, so heartbeat comments keep the connection alive.
 /// </summary>
-internal sealed class ReadTimeoutStream : Stream
+internal sealed class ReadTimeoutStream : ReadOnlyStream
 {
     private readonly Stream _inner;
     private readonly TimeSpan _timeout;
@@ -28,20 +28,6 @@ internal sealed class ReadTimeoutStream : Stream
     /// <summary>Whether the timeout passed, which is what cancelled the connection.</summary>
     public bool TimedOut => _timedOut;
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         _timer.Change(_timeout, Timeout.InfiniteTimeSpan);
@@ -55,21 +41,9 @@ internal sealed class ReadTimeoutStream : Stream
         }
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     // The client only reads asynchronously; a synchronous read has no timer to cancel it.
     public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
 
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -21,9 +21,6 @@ namespace Herald.Client.Publishing;
 /// </remarks>
 public sealed class HubPublisher : IDisposable
 {
-    /// <summary>Keeps an error page from a proxy from turning into a megabyte-long exception message.</summary>
-    private const int MaxMessageLength = 4096;
-
     private readonly HttpClient _http;
     private readonly bool _ownsHttpClient;
     private readonly HubPublisherOptions _options;
@@ -144,7 +141,7 @@ public sealed class HubPublisher : IDisposable
             TimeSpan? retryAfter = RetryAfter(response.Headers.RetryAfter);
             HttpStatusCode status = response.StatusCode;
             return PublishAttempt.Failed(
-                Refusal(status, Shorten(text), retryAfter),
+                HubRefusal.Create(status, HubRefusal.Shorten(text), retryAfter),
                 transient: (int)status >= 500 || status == HttpStatusCode.TooManyRequests,
                 retryAfter: retryAfter);
         }
@@ -166,15 +163,6 @@ public sealed class HubPublisher : IDisposable
         request.Token
         ?? (_options.TokenProvider is { } provider ? await provider(cancellationToken).ConfigureAwait(false) : _options.Token);
 
-    private static HubPublishException Refusal(HttpStatusCode status, string message, TimeSpan? retryAfter) => status switch
-    {
-        HttpStatusCode.BadRequest => new HubBadRequestException(message),
-        HttpStatusCode.Unauthorized => new HubUnauthorizedException(message),
-        HttpStatusCode.Forbidden => new HubForbiddenException(message),
-        HttpStatusCode.RequestEntityTooLarge => new HubPayloadTooLargeException(message),
-        _ => new HubPublishException(status, message, retryAfter),
-    };
-
     private TimeSpan? RetryAfter(RetryConditionHeaderValue? header) => header switch
     {
         { Delta: { } delta } => delta,
@@ -182,19 +170,10 @@ public sealed class HubPublisher : IDisposable
         _ => null,
     };
 
-    private static string Shorten(string text)
-    {
-        string message = text.TrimEnd();
-        return message.Length <= MaxMessageLength ? message : string.Concat(message.AsSpan(0, MaxMessageLength), "…");
-    }
-
     private static void Validate(HubPublisherOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.HubUrl is not { IsAbsoluteUri: true } url || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
-        {
-            throw new ArgumentException($"The hub URL must be an absolute http or https URL; got \"{options.HubUrl}\".", nameof(options));
-        }
+        HttpUrls.ThrowIfNotHttp(options.HubUrl, "hub URL", nameof(options));
 
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxRetries, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.InitialRetryDelay, TimeSpan.Zero, nameof(options));

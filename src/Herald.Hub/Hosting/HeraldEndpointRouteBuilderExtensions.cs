@@ -20,7 +20,7 @@ public static class HeraldEndpointRouteBuilderExtensions
     /// Maps the hub at <paramref name="path"/>: GET to subscribe, POST to publish, OPTIONS for
     /// CORS preflight, and the active subscriptions API under <c>{path}/subscriptions</c>; and the
     /// token streams at <see cref="TokenStreamNames.DefaultPath"/>: POST to produce one, GET to
-    /// read it, POST <c>{id}/cancel</c> to stop it.
+    /// read it, POST <c>{id}/cancel</c> to stop it, GET <c>{id}/control</c> for its producer.
     /// </summary>
     /// <param name="endpoints">The application's routes.</param>
     /// <param name="path">Where the hub lives; the Mercure default unless there is a reason.</param>
@@ -36,12 +36,13 @@ public static class HeraldEndpointRouteBuilderExtensions
         IHubAuthorizer authorizer = services.GetRequiredService<IHubAuthorizer>();
         var subscriptions = new ActiveSubscriptions(hub, path);
 
-        var subscribe = new SubscribeEndpoint(hub, authorizer, subscriptions);
         TokenStreams streams = services.GetRequiredService<TokenStreams>();
+        var subscribe = new SubscribeEndpoint(hub, authorizer, subscriptions, streams);
         RouteGroupBuilder streamGroup = endpoints.MapGroup(TokenStreamNames.DefaultPath);
         streamGroup.MapPost("/{streamId}", new StreamPublishEndpoint(hub, streams, authorizer).HandleAsync);
         streamGroup.MapGet("/{streamId}", new StreamSubscribeEndpoint(hub, subscribe).HandleAsync);
         streamGroup.MapPost("/{streamId}/cancel", new StreamCancelEndpoint(hub, streams, authorizer).HandleAsync);
+        streamGroup.MapGet("/{streamId}/control", new StreamControlEndpoint(hub, streams, authorizer).HandleAsync);
         streamGroup.MapMethods("/{**rest}", ["OPTIONS"], context => HubCors.PreflightAsync(context, hub.Options));
 
         RouteGroupBuilder group = endpoints.MapGroup(path);

@@ -16,10 +16,8 @@ internal sealed class StreamCancelEndpoint(HeraldHub hub, TokenStreams streams, 
     public async Task HandleAsync(HttpContext context, string streamId)
     {
         HeraldOptions options = hub.Options;
-        HubCors.Apply(context, options);
-        if (!TokenStreamNames.IsValidId(streamId))
+        if (!await StreamResponses.AcceptAsync(context, options, streamId).ConfigureAwait(false))
         {
-            await StreamResponses.InvalidIdAsync(context).ConfigureAwait(false);
             return;
         }
 
@@ -43,20 +41,21 @@ internal sealed class StreamCancelEndpoint(HeraldHub hub, TokenStreams streams, 
         string? reason = context.Request.Query["reason"].ToString() is { Length: > 0 } given
             ? given[..Math.Min(given.Length, MaxReasonLength)]
             : null;
-        switch (streams.Cancel(streamId, reason))
+        TokenStreamCancelOutcome outcome = streams.Cancel(streamId, reason);
+        if (outcome == TokenStreamCancelOutcome.NotFound)
         {
-            case TokenStreamCancelOutcome.Cancelled:
-                context.Response.StatusCode = StatusCodes.Status202Accepted;
-                context.Response.ContentType = "application/json";
-                await context.Response.WriteAsync(new TokenStreamNotice(streamId, TokenStreamNotice.Name(TokenStreamStatus.Cancelled), Reason: reason).ToJson(), context.RequestAborted).ConfigureAwait(false);
-                break;
-            case TokenStreamCancelOutcome.AlreadyEnded:
-                await HubResponses.ErrorAsync(context, StatusCodes.Status409Conflict, $"The stream has already ended: {TokenStreamNotice.Name(stream!.Status)}.").ConfigureAwait(false);
-                break;
-            default:
-                await HubResponses.ErrorAsync(context, StatusCodes.Status404NotFound, "This hub has no active or recently ended stream with that id.").ConfigureAwait(false);
-                break;
+            await HubResponses.ErrorAsync(context, StatusCodes.Status404NotFound, "This hub has no active or recently ended stream with that id.").ConfigureAwait(false);
+            return;
         }
+
+        // 202 for the cancel done, 409 with the status the stream had already ended with.
+        bool cancelled = outcome == TokenStreamCancelOutcome.Cancelled;
+        context.Response.StatusCode = cancelled ? StatusCodes.Status202Accepted : StatusCodes.Status409Conflict;
+        context.Response.ContentType = "application/json";
+        TokenStreamNotice notice = cancelled || !streams.TryGet(streamId, out TokenStreamProducer? ended)
+            ? new TokenStreamNotice(streamId, TokenStreamNotice.Name(TokenStreamStatus.Cancelled), Reason: reason)
+            : new TokenStreamNotice(streamId, TokenStreamNotice.Name(ended!.Status), Reason: ended.Reason);
+        await context.Response.WriteAsync(notice.ToJson(), context.RequestAborted).ConfigureAwait(false);
     }
 
     private bool Allows(HubAuthorizationResult result, Func<HubClaims, IReadOnlyList<string>?> selectors, string topic) =>

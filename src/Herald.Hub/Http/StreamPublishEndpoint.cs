@@ -27,11 +27,9 @@ internal sealed class StreamPublishEndpoint(HeraldHub hub, TokenStreams streams,
     public async Task HandleAsync(HttpContext context, string streamId)
     {
         HeraldOptions options = hub.Options;
-        HubCors.Apply(context, options);
         HttpRequest request = context.Request;
-        if (!TokenStreamNames.IsValidId(streamId))
+        if (!await StreamResponses.AcceptAsync(context, options, streamId).ConfigureAwait(false))
         {
-            await StreamResponses.InvalidIdAsync(context).ConfigureAwait(false);
             return;
         }
 
@@ -42,16 +40,8 @@ internal sealed class StreamPublishEndpoint(HeraldHub hub, TokenStreams streams,
         }
 
         string topic = TokenStreamNames.TopicOf(streamId);
-        HubAuthorizationResult authorization = await authorizer.AuthorizeAsync(request, HubRole.Publisher, context.RequestAborted).ConfigureAwait(false);
-        if (authorization.Status != HubAuthorizationStatus.Authorized)
+        if (!await StreamResponses.AuthorizeProducerAsync(context, hub, authorizer, topic, "Producing a stream needs a publisher token: send it as 'Authorization: Bearer <token>'.").ConfigureAwait(false))
         {
-            await HubResponses.UnauthorizedAsync(context, authorization, "Producing a stream needs a publisher token: send it as 'Authorization: Bearer <token>'.").ConfigureAwait(false);
-            return;
-        }
-
-        if (authorization.Claims!.Publish is not { } allowed || !hub.Selectors.MatchesAny(allowed, topic))
-        {
-            await HubResponses.ErrorAsync(context, StatusCodes.Status403Forbidden, $"The token's mercure.publish selectors do not allow the topic \"{topic}\".").ConfigureAwait(false);
             return;
         }
 
@@ -96,15 +86,37 @@ internal sealed class StreamPublishEndpoint(HeraldHub hub, TokenStreams streams,
         if (stream.Status == TokenStreamStatus.Cancelled)
         {
             await StreamResponses.WriteNoticeAsync(output, TokenStreamNames.CancelEventType, new TokenStreamNotice(streamId, Reason: stream.Reason)).ConfigureAwait(false);
+
+            // A half-duplex client (HttpClient over HTTP/1.1) reads the response only after it has
+            // sent its whole body: take the rest and discard it, so it can, and gets the summary.
+            await DiscardRestAsync(context.Request.BodyReader, options.StreamIdleTimeout, context.RequestAborted).ConfigureAwait(false);
         }
 
         TokenStreamSummary summary = await stream.Completion.ConfigureAwait(false);
-        await StreamResponses.WriteNoticeAsync(output, TokenStreamNames.LifecycleEventType, new TokenStreamNotice(
-            streamId,
-            TokenStreamNotice.Name(summary.Status),
-            summary.Tokens,
-            summary.Reason,
-            summary.LastEventId)).ConfigureAwait(false);
+        await StreamResponses.WriteNoticeAsync(output, TokenStreamNames.LifecycleEventType, TokenStreamNotice.Of(summary)).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads and drops the body to its end, or until it goes silent for the idle timeout.</summary>
+    private static async Task DiscardRestAsync(PipeReader body, TimeSpan idle, CancellationToken aborted)
+    {
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        try
+        {
+            while (true)
+            {
+                ResetIdle(reading, idle);
+                ReadResult result = await body.ReadAsync(reading.Token).ConfigureAwait(false);
+                body.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or IOException or BadHttpRequestException or ConnectionResetException)
+        {
+            // Gone or silent: there is nobody left to tell.
+        }
     }
 
     /// <summary>Publishes the body's events until it ends, breaks off, goes silent or the stream

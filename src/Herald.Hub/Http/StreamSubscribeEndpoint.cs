@@ -12,10 +12,8 @@ internal sealed class StreamSubscribeEndpoint(HeraldHub hub, SubscribeEndpoint s
 {
     public async Task HandleAsync(HttpContext context, string streamId)
     {
-        HubCors.Apply(context, hub.Options);
-        if (!TokenStreamNames.IsValidId(streamId))
+        if (!await StreamResponses.AcceptAsync(context, hub.Options, streamId).ConfigureAwait(false))
         {
-            await StreamResponses.InvalidIdAsync(context).ConfigureAwait(false);
             return;
         }
 

@@ -23,7 +23,7 @@ namespace Herald.Hub.Http;
 /// Reading one token stream (<see cref="StreamSubscribeEndpoint"/>) is the same subscription with
 /// the stream's topic, starting at the stream's start and ending after its final event.
 /// </summary>
-internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer, ActiveSubscriptions subscriptions)
+internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer, ActiveSubscriptions subscriptions, TokenStreams streams)
 {
     /// <summary>How many updates one history read returns; the replay holds one page at a time.</summary>
     private const int ReplayPageSize = 256;
@@ -121,19 +121,25 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
         CancellationToken aborted = context.RequestAborted;
         try
         {
-            // Headers go out at once, with a comment, so the client (and any proxy) sees the
-            // stream open before the first update.
-            output.Write(":\n"u8);
-            await output.FlushAsync(aborted).ConfigureAwait(false);
+            // A stream whose start was delivered before this registration and is not found later
+            // has left the history; one that starts after it arrives live.
+            TokenStreamProducer? startedEarlier = streamId is not null && streams.TryGet(streamId, out TokenStreamProducer? known) && known!.Started ? known : null;
 
+            // Registered before the response opens: a client that sees its stream open may at once
+            // cause a publish (a page posting its question), which must reach it.
             hub.Register(subscriber);
             try
             {
                 await subscriptions.AnnounceAsync(subscriber, active: true).ConfigureAwait(false);
+
+                // Headers go out at once, with a comment, so the client (and any proxy) sees the
+                // stream open before the first update; updates meanwhile wait in the queue.
+                output.Write(":\n"u8);
+                await output.FlushAsync(aborted).ConfigureAwait(false);
                 bool ended = false;
                 if (streamId is not null && cursor is not { Found: true })
                 {
-                    ended = await ReplayStreamAsync(subscriber, streamId, lastEventId, output, aborted).ConfigureAwait(false);
+                    ended = await ReplayStreamAsync(subscriber, streamId, startedEarlier, lastEventId, output, aborted).ConfigureAwait(false);
                 }
                 else if (cursor is { } start)
                 {
@@ -167,20 +173,38 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
     /// <summary>
     /// A stream read from its start (no last event id, or one the history no longer holds): its
     /// event 0 is looked up only now that live delivery is registered, so an event 0 stored
-    /// meanwhile is either found by the lookup or delivered live. A stream not started yet is
-    /// simply waited for.
+    /// meanwhile is either found by the lookup or delivered live. A stream this hub knows whose
+    /// start (delivered before this subscriber registered) the history no longer holds is replayed
+    /// from what is retained, after a <c>herald-reset</c>; one not started yet is waited for.
     /// </summary>
-    private async Task<bool> ReplayStreamAsync(Subscriber subscriber, string streamId, string? requested, PipeWriter output, CancellationToken cancellationToken)
+    private async Task<bool> ReplayStreamAsync(Subscriber subscriber, string streamId, TokenStreamProducer? startedEarlier, string? requested, PipeWriter output, CancellationToken cancellationToken)
     {
         string startId = TokenStreamNames.EventId(streamId, 0);
         HistoryCursor start = await hub.Log.FindAsync(startId, cancellationToken).ConfigureAwait(false);
-        if (requested is not null)
+        if (start.Found)
         {
-            WriteReset(output, requested, start.Found ? startId : null);
+            if (requested is not null)
+            {
+                WriteReset(output, requested, startId);
+            }
+
+            return await ReplayAsync(subscriber, startId, new HistoryCursor(true, start.AfterSequence - 1), output, cancellationToken).ConfigureAwait(false);
         }
 
-        return start.Found
-            && await ReplayAsync(subscriber, startId, new HistoryCursor(true, start.AfterSequence - 1), output, cancellationToken).ConfigureAwait(false);
+        if (startedEarlier is not null)
+        {
+            // Ended before the replay: its end is either replayed or gone with its start, and
+            // either way nothing more will come.
+            bool endedBefore = startedEarlier.Completion.IsCompleted;
+            return await ReplayAsync(subscriber, requested ?? startId, HistoryCursor.NotFound, output, cancellationToken).ConfigureAwait(false) || endedBefore;
+        }
+
+        if (requested is not null)
+        {
+            WriteReset(output, requested, null);
+        }
+
+        return false;
     }
 
     /// <summary>Whether the update at <paramref name="seen"/> is the final event of the stream.</summary>

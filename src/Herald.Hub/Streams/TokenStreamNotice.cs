@@ -18,6 +18,10 @@ internal sealed record TokenStreamNotice(string Stream, string? Status = null, l
         _ => "cancelled",
     };
 
+    /// <summary>The final notice on a producer's control channel.</summary>
+    public static TokenStreamNotice Of(TokenStreamSummary summary) =>
+        new(summary.StreamId, Name(summary.Status), summary.Tokens, summary.Reason, summary.LastEventId);
+
     /// <summary>The JSON text.</summary>
     public string ToJson() => System.Text.Json.JsonSerializer.Serialize(this, HubJsonContext.Default.TokenStreamNotice);
 }

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Herald.Sse;
 
 namespace Herald.Hub.Streams;
@@ -9,34 +8,34 @@ namespace Herald.Hub.Streams;
 /// Stop. The HTTP streaming publish is this same object fed from a request body.
 /// </summary>
 /// <remarks>
-/// Writes are queued, not awaited one by one: a single publishing loop takes whatever has queued
-/// while its previous batch was being stored and stores it as the next batch, all or nothing.
-/// So a fast producer's tokens share commits without the producer batching anything, and a failed
-/// batch ends the stream as <see cref="TokenStreamStatus.Error"/> without any later token being
-/// stored after the gap. The queue is bounded: a producer faster than the store waits.
-/// Write from one producer at a time; <see cref="TokenStreams.Cancel"/> may come from anywhere.
+/// A write numbers its event and hands it straight to the hub's writer, on the caller's thread:
+/// no queue and no task of its own, so a token waits for one group commit like any publish, and
+/// concurrent streams share commits without the producer batching anything. Writes do not wait
+/// for their commit; they form a <see cref="PublishChain"/>, so a failed commit ends the stream as
+/// <see cref="TokenStreamStatus.Error"/> and nothing after it is stored. A producer more than
+/// <see cref="MaxInFlight"/> events ahead of the store waits. Write from one producer at a time;
+/// <see cref="TokenStreams.Cancel"/> may come from anywhere.
 /// </remarks>
 public sealed class TokenStreamProducer : IAsyncDisposable
 {
-    /// <summary>How many events may wait to be stored before <see cref="WriteAsync"/> waits.</summary>
-    private const int QueueCapacity = 4_096;
-
-    /// <summary>The most events stored in one batch.</summary>
-    private const int MaxBatch = 1_024;
+    /// <summary>How many events may be on their way to the store before a write waits.</summary>
+    private const int MaxInFlight = 4_096;
 
     private readonly HeraldHub _hub;
     private readonly Action<TokenStreamProducer> _ended;
     private readonly string[] _topics;
     private readonly bool _isPrivate;
-    private readonly Channel<Part> _parts = Channel.CreateBounded<Part>(new BoundedChannelOptions(QueueCapacity) { SingleReader = true });
+    private readonly PublishChain _chain = new();
+    private readonly Queue<Task> _inFlight = new();
     private readonly CancellationTokenSource _cancelled = new();
     private readonly TaskCompletionSource<TokenStreamSummary> _summary = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
     private TokenStreamStatus _status = TokenStreamStatus.Active;
     private bool _ending;
     private string? _reason;
+    private long _numbered;
     private long _stored;
-    private Task? _publishing;
+    private bool _started;
 
     internal TokenStreamProducer(HeraldHub hub, string streamId, bool isPrivate, Action<TokenStreamProducer> ended)
     {
@@ -87,6 +86,9 @@ public sealed class TokenStreamProducer : IAsyncDisposable
     /// <summary>Completes with the summary once the final lifecycle event was stored (or could not be).</summary>
     public Task<TokenStreamSummary> Completion => _summary.Task;
 
+    /// <summary>Whether its <c>active</c> event (number 0) has been stored and delivered.</summary>
+    internal bool Started => Volatile.Read(ref _started);
+
     /// <summary>When it ended, as a <see cref="TimeProvider"/> timestamp; 0 while active.</summary>
     internal long EndedTimestamp { get; private set; }
 
@@ -131,11 +133,10 @@ public sealed class TokenStreamProducer : IAsyncDisposable
 
     /// <summary>Fails the stream if it is still active: a producer that goes away without
     /// completing must not leave it hanging.</summary>
-    public async ValueTask DisposeAsync()
-    {
+    /// <remarks>The cancellation source is not disposed: the registry keeps the stream for its
+    /// TTL and others may still ask for <see cref="Cancelled"/>; it holds no timer.</remarks>
+    public async ValueTask DisposeAsync() =>
         await FailAsync("The producer ended without completing the stream.").ConfigureAwait(false);
-        _cancelled.Dispose();
-    }
 
     /// <summary>Why <paramref name="type"/> cannot be a producer's event type, or <see langword="null"/>.</summary>
     internal static string? DescribeInvalidType(string? type) =>
@@ -156,22 +157,90 @@ public sealed class TokenStreamProducer : IAsyncDisposable
         return TokenStreamCancelOutcome.Cancelled;
     }
 
-    /// <summary>Stores the <c>active</c> event (number 0), then starts the publishing loop.</summary>
+    /// <summary>Stores the <c>active</c> event (number 0); writes are taken from then on.</summary>
     internal async Task StartAsync()
     {
-        await _hub.PublishBatchAsync([Lifecycle(0, new TokenStreamNotice(StreamId, TokenStreamNotice.Name(TokenStreamStatus.Active)))]).ConfigureAwait(false);
-        _publishing = Task.Run(PublishAsync);
+        try
+        {
+            await _hub.PublishBatchAsync([Lifecycle(0, new TokenStreamNotice(StreamId, TokenStreamNotice.Name(TokenStreamStatus.Active)))]).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            ForceError($"The hub could not store the stream: {exception.Message}");
+            lock (_gate)
+            {
+                _ending = true;
+            }
+
+            _summary.TrySetResult(Summary());
+            throw;
+        }
+
+        bool endedWhileStarting;
+        lock (_gate)
+        {
+            Volatile.Write(ref _started, true);
+            endedWhileStarting = _ending;
+        }
+
+        if (endedWhileStarting)
+        {
+            // Cancelled while its start was being stored: the end is stored now that the start is.
+            _ = FinishAsync();
+        }
     }
 
     private async ValueTask WritePartAsync(Part part, CancellationToken cancellationToken)
     {
-        try
+        Task? oldest = null;
+        bool broken;
+        lock (_gate)
         {
-            await _parts.Writer.WriteAsync(part, cancellationToken).ConfigureAwait(false);
+            if (_ending)
+            {
+                // The stream has ended (cancelled, failed, completed): later writes are discarded.
+                return;
+            }
+
+            var update = new Update(_topics, part.Data, TokenStreamNames.EventId(StreamId, ++_numbered), part.Type, isPrivate: _isPrivate);
+            Task stored;
+            try
+            {
+                stored = _hub.PublishBatchAsync([update], _chain);
+            }
+            catch (ObjectDisposedException exception)
+            {
+                // The hub is stopping: settled at the end like a failed commit.
+                stored = Task.FromException(exception);
+            }
+
+            _inFlight.Enqueue(stored);
+            while (_inFlight.TryPeek(out Task? head) && head.IsCompletedSuccessfully)
+            {
+                _inFlight.Dequeue();
+                _stored++;
+            }
+
+            if (_inFlight.Count > MaxInFlight)
+            {
+                oldest = _inFlight.Peek();
+            }
+
+            broken = _inFlight.TryPeek(out Task? first) && first.IsFaulted;
         }
-        catch (ChannelClosedException)
+
+        if (broken)
         {
-            // The stream has ended (cancelled, failed, completed): later writes are discarded.
+            // A commit failed: the chain refuses everything after it, so end the stream now
+            // rather than at the producer's end (the settling gives the reason).
+            TryEnd(TokenStreamStatus.Error, "The hub could not store the stream.");
+            return;
+        }
+
+        if (oldest is not null)
+        {
+            // The store is behind: wait for it (a failure is the stream's end, reported there).
+            await ((Task)oldest).ContinueWith(static _ => { }, cancellationToken, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
         }
     }
 
@@ -181,9 +250,12 @@ public sealed class TokenStreamProducer : IAsyncDisposable
         return _summary.Task;
     }
 
-    /// <summary>Records the end, once: the first end wins, later ones see its summary.</summary>
+    /// <summary>Records the end, once: the first end wins, later ones see its summary. No write
+    /// is handed over after it, so the events on their way are all there is to settle before the
+    /// final lifecycle event.</summary>
     private bool TryEnd(TokenStreamStatus status, string? reason)
     {
+        bool started;
         lock (_gate)
         {
             if (_ending)
@@ -194,40 +266,40 @@ public sealed class TokenStreamProducer : IAsyncDisposable
             _ending = true;
             _status = status;
             _reason = reason;
+            started = _started;
         }
 
-        _parts.Writer.TryComplete();
-        if (_publishing is null)
+        if (started)
         {
-            // Ended before it started (the start failed): nothing to store.
-            _summary.TrySetResult(Summary());
+            // Otherwise the start, still being stored, finishes the stream once it is.
+            _ = FinishAsync();
         }
 
         return true;
     }
 
     /// <summary>
-    /// The one publishing loop: stores what queued as one batch, numbering the events as it goes
-    /// so the numbers have no gaps, then the final lifecycle event once the queue is closed.
+    /// Settles the events on their way, in order: each stored one is counted; the first failure
+    /// ends the stream as an error, and the chain has refused everything after it. Then stores
+    /// the final lifecycle event, numbered after what was stored.
     /// </summary>
-    private async Task PublishAsync()
+    private async Task FinishAsync()
     {
-        ChannelReader<Part> reader = _parts.Reader;
-        var batch = new List<Update>(MaxBatch);
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        Task[] pending;
+        lock (_gate)
         {
-            batch.Clear();
-            while (batch.Count < MaxBatch && reader.TryRead(out Part part))
-            {
-                batch.Add(new Update(_topics, part.Data, TokenStreamNames.EventId(StreamId, _stored + batch.Count + 1), part.Type, isPrivate: _isPrivate));
-            }
+            pending = [.. _inFlight];
+            _inFlight.Clear();
+        }
 
+        foreach (Task stored in pending)
+        {
             try
             {
-                await _hub.PublishBatchAsync(batch).ConfigureAwait(false);
-                _stored += batch.Count;
+                await stored.ConfigureAwait(false);
+                _stored++;
             }
-#pragma warning disable CA1031 // Any failure to store ends the stream as an error; it must not end the loop unreported.
+#pragma warning disable CA1031 // A failure to store ends the stream as an error, whatever it was.
             catch (Exception exception)
 #pragma warning restore CA1031
             {
@@ -251,18 +323,15 @@ public sealed class TokenStreamProducer : IAsyncDisposable
         _summary.TrySetResult(summary);
     }
 
-    /// <summary>A failed store ends the stream as an error, overriding an end already asked for:
-    /// the stream did not get all it was given. Later writes are discarded.</summary>
+    /// <summary>A failed store ends the stream as an error, overriding the end that was asked
+    /// for: the stream did not get all it was given.</summary>
     private void ForceError(string reason)
     {
         lock (_gate)
         {
-            _ending = true;
             _status = TokenStreamStatus.Error;
             _reason = reason;
         }
-
-        _parts.Writer.TryComplete();
     }
 
     internal void MarkEnded(long timestamp) => EndedTimestamp = timestamp;

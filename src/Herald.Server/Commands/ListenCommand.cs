@@ -52,16 +52,10 @@ internal static class ListenCommand
                 ReadTimeout = result.GetValue(readTimeout) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
                 ReconnectOnTransientStatus = result.GetValue(retryServerErrors),
             };
-            foreach (string header in result.GetValue(headers) ?? [])
+            if (HeaderArguments.AddTo(result.GetValue(headers) ?? [], options.Headers) is { } invalid)
             {
-                int colon = header.IndexOf(':', StringComparison.Ordinal);
-                if (colon <= 0)
-                {
-                    await Console.Error.WriteLineAsync($"herald listen: --header '{header}' is not 'Name: value'.").ConfigureAwait(false);
-                    return 2;
-                }
-
-                options.Headers[header[..colon].Trim()] = header[(colon + 1)..].Trim();
+                await Console.Error.WriteLineAsync($"herald listen: --header '{invalid}' is not 'Name: value'.").ConfigureAwait(false);
+                return 2;
             }
 
             return await RunAsync(options, result.GetValue(json), Console.OpenStandardOutput(), Console.Error, cancellationToken).ConfigureAwait(false);

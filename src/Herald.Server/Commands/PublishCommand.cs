@@ -16,40 +16,19 @@ internal static class PublishCommand
     /// <summary>Exit code when the hub cannot be reached or does not answer in time.</summary>
     public const int Unreachable = 2;
 
-    /// <summary>How long a token signed from <c>--key</c> lives: long enough for the request and
-    /// its retries, short enough that one copied out of a process list is soon worthless.</summary>
-    private static readonly TimeSpan SignedTokenLifetime = TimeSpan.FromMinutes(5);
-
     /// <summary>How long one attempt may wait for the hub's answer.</summary>
     private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(30);
 
     public static Command Create()
     {
-        var hub = new Option<Uri>("--hub")
-        {
-            Description = "The hub's URL, such as http://127.0.0.1:8080/.well-known/mercure.",
-            Required = true,
-            CustomParser = result =>
-            {
-                string text = result.Tokens[^1].Value;
-                if (Uri.TryCreate(text, UriKind.Absolute, out Uri? url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))
-                {
-                    return url;
-                }
-
-                result.AddError($"--hub must be an absolute http or https URL; got '{text}'.");
-                return null;
-            },
-        };
+        Option<Uri> hub = HttpUrlOption.Create("--hub", "The hub's URL, such as http://127.0.0.1:8080/.well-known/mercure.");
         var topics = new Option<string[]>("--topic") { Description = "The update's topic; repeat it for alternates (the first is the canonical topic).", Required = true };
         var data = new Option<string?>("--data") { Description = "The event data; '-' reads it from stdin (one final line break dropped). Default: empty." };
         var id = new Option<string?>("--id") { Description = "The event id (default: the hub generates one). With an id, failed attempts are retried safely." };
         var type = new Option<string?>("--type") { Description = "The event type (default: message)." };
         var retry = new Option<long?>("--retry") { Description = "The reconnection time in milliseconds to send to subscribers." };
         var isPrivate = new Option<bool>("--private") { Description = "Deliver only to subscribers whose token allows one of the topics." };
-        var token = new Option<string?>("--token") { Description = "The publisher JWT to send." };
-        var key = new Option<string?>("--key") { Description = "Sign a publisher token for the topics with this key instead ('@FILE' reads it from FILE), as given to 'herald serve --key'." };
-        var algorithm = new Option<string>("--algorithm") { Description = "The algorithm of --key: HS256 (default), HS384, HS512, RS256, ES256, ...", DefaultValueFactory = _ => "HS256" };
+        var tokens = new PublisherTokenOptions("The publisher JWT to send.", "the topics");
         var retries = new Option<int>("--retries") { Description = "How many times a failed attempt may be retried: with --id after a network failure, a 5xx or a 429; without, only when no connection could be made.", DefaultValueFactory = _ => 3 };
         retries.Validators.Add(result =>
         {
@@ -64,15 +43,9 @@ internal static class PublishCommand
             Exit codes: 0 published, 1 refused (the hub's status and message are printed) or invalid, 2 hub unreachable.
             """)
         {
-            hub, topics, data, id, type, retry, isPrivate, token, key, algorithm, retries,
+            hub, topics, data, id, type, retry, isPrivate, retries,
         };
-        command.Validators.Add(result =>
-        {
-            if (result.GetValue(token) is not null && result.GetValue(key) is not null)
-            {
-                result.AddError("Pass --token or --key, not both.");
-            }
-        });
+        tokens.AddTo(command);
         command.SetAction((result, cancellationToken) =>
         {
             var arguments = new PublishArguments(
@@ -83,9 +56,9 @@ internal static class PublishCommand
                 result.GetValue(type),
                 result.GetValue(retry),
                 result.GetValue(isPrivate),
-                result.GetValue(token),
-                result.GetValue(key),
-                result.GetValue(algorithm)!,
+                result.GetValue(tokens.Token),
+                result.GetValue(tokens.Key),
+                result.GetValue(tokens.Algorithm)!,
                 result.GetValue(retries));
             return RunAsync(arguments, Console.In, Console.Out, Console.Error, cancellationToken);
         });
@@ -105,18 +78,15 @@ internal static class PublishCommand
             ? WithoutFinalLineBreak(await input.ReadToEndAsync(cancellationToken).ConfigureAwait(false))
             : arguments.Data ?? string.Empty;
 
-        string? token = arguments.Token;
-        if (arguments.Key is { } key)
+        string? token;
+        try
         {
-            try
-            {
-                token = TokenSigning.Create(key, arguments.Algorithm, arguments.Topics, subscribe: null, DateTimeOffset.UtcNow + SignedTokenLifetime);
-            }
-            catch (Exception exception) when (TokenSigning.IsKeyProblem(exception))
-            {
-                await error.WriteLineAsync($"herald publish: cannot sign a token with --key: {TokenSigning.Describe(exception)}").ConfigureAwait(false);
-                return Refused;
-            }
+            token = PublisherTokenOptions.Resolve(arguments.Token, arguments.Key, arguments.Algorithm, arguments.Topics);
+        }
+        catch (Exception exception) when (TokenSigning.IsKeyProblem(exception))
+        {
+            await error.WriteLineAsync($"herald publish: cannot sign a token with --key: {TokenSigning.Describe(exception)}").ConfigureAwait(false);
+            return Refused;
         }
 
         var request = new PublishRequest(arguments.Topics, data)
@@ -141,8 +111,7 @@ internal static class PublishCommand
         }
         catch (HubPublishException exception)
         {
-            string message = exception.HubMessage.Length > 0 ? exception.HubMessage : exception.StatusCode.ToString();
-            await error.WriteLineAsync($"herald publish: {(int)exception.StatusCode} {message}").ConfigureAwait(false);
+            await error.WriteLineAsync($"herald publish: {Describe(exception)}").ConfigureAwait(false);
             return Refused;
         }
         catch (HttpRequestException exception)
@@ -156,6 +125,10 @@ internal static class PublishCommand
             return Unreachable;
         }
     }
+
+    /// <summary>A hub's refusal for a person: its status code and its message (or the status's name when it gave none).</summary>
+    public static string Describe(HubPublishException refusal) =>
+        $"{(int)refusal.StatusCode} {(refusal.HubMessage.Length > 0 ? refusal.HubMessage : refusal.StatusCode.ToString())}";
 
     /// <summary>Drops the one line break that <c>echo</c> and most editors put at the end of what they write.</summary>
     private static string WithoutFinalLineBreak(string text) =>

@@ -5,9 +5,6 @@ using Herald.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Herald.Client.Tests.Scripted;
 
@@ -42,12 +39,9 @@ public sealed class ScriptedServer : IAsyncDisposable
     /// <summary>Starts a server whose every request runs <paramref name="script"/>.</summary>
     public static async Task<ScriptedServer> StartAsync(Func<ScriptedExchange, Task> script)
     {
-        WebApplicationBuilder builder = LoopbackApp.CreateBuilder();
+        WebApplicationBuilder builder = LoopbackApp.CreateStreamingBuilder();
         // Latin-1 maps each byte to one char, so tests can see the exact bytes a client sent.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.RequestHeaderEncodingSelector = static _ => Encoding.Latin1);
-        builder.Logging.SetMinimumLevel(LogLevel.Critical);
-        // Streams held open must not hold up the end of a test.
-        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(2));
         WebApplication app = builder.Build();
         var server = new ScriptedServer(app, script);
         app.Run(server.HandleAsync);

@@ -71,16 +71,17 @@ public sealed class SourceReader : IAsyncDisposable
         Assert.False(more, $"Expected the end, got {(more ? _events.Current : default)}.");
     }
 
-    /// <summary>Asserts the enumeration fails with <typeparamref name="TException"/>.</summary>
-    public async Task<TException> FailsAsync<TException>()
+    /// <summary>Asserts the enumeration fails with <typeparamref name="TException"/> (or, unless <paramref name="exact"/>, a type derived from it).</summary>
+    public async Task<TException> FailsAsync<TException>(bool exact = true)
         where TException : Exception
     {
-        TException exception = await Assert.ThrowsAsync<TException>(async () =>
+        Func<Task> drain = async () =>
         {
             while (await MoveNextAsync())
             {
             }
-        });
+        };
+        TException exception = exact ? await Assert.ThrowsAsync<TException>(drain) : await Assert.ThrowsAnyAsync<TException>(drain);
         Assert.False(TimedOut, "Timed out waiting for the source to fail.");
         return exception;
     }

@@ -13,6 +13,17 @@ internal sealed record StreamReading(string Text, List<string> Ids, int TokenEve
 
     public long EndTokens => End?.GetProperty("tokens").GetInt64() ?? -1;
 
+    /// <summary>A hub for stream tests: anonymous readers allowed, history room for long streams.</summary>
+    public static Task<HubHost> StartHubAsync(Action<HeraldOptions>? configure = null, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null) =>
+        HubHost.StartAsync(
+            o =>
+            {
+                o.AllowAnonymous = true;
+                o.HistorySize = 50_000;
+                configure?.Invoke(o);
+            },
+            services);
+
     public static string StreamUrl(HubHost host, string streamId, string? lastEventId = null) =>
         new Uri(host.BaseAddress, TokenStreamNames.DefaultPath + "/" + streamId).ToString()
         + (lastEventId is null ? string.Empty : "?lastEventID=" + Uri.EscapeDataString(lastEventId));

@@ -10,13 +10,7 @@ namespace Herald.Hub.Tests.Streams;
 /// replay, ids being single use, the limit, cancel.</summary>
 public sealed class TokenStreamsTests
 {
-    private static Task<HubHost> StartAsync(Action<HeraldOptions>? configure = null) =>
-        HubHost.StartAsync(o =>
-        {
-            o.AllowAnonymous = true;
-            o.HistorySize = 50_000;
-            configure?.Invoke(o);
-        });
+    private static Task<HubHost> StartAsync(Action<HeraldOptions>? configure = null, Action<IServiceCollection>? services = null) => StreamReading.StartHubAsync(configure, services);
 
     private static string Token(int i) => string.Create(CultureInfo.InvariantCulture, $"t{i} ");
 
@@ -91,6 +85,87 @@ public sealed class TokenStreamsTests
         request.Headers.Add("Last-Event-ID", "late:1002");
         using HttpResponseMessage again = await host.Client.SendAsync(request);
         Assert.Equal(System.Net.HttpStatusCode.NoContent, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_stream_whose_start_left_the_history_is_replayed_from_what_is_retained_after_a_reset()
+    {
+        await using HubHost host = await StartAsync(o => o.HistorySize = 50);
+        TokenStreams streams = host.Services.GetRequiredService<TokenStreams>();
+        TokenStreamProducer stream = await streams.OpenAsync("evicted");
+        for (int i = 1; i <= 100; i++)
+        {
+            await stream.WriteAsync(Token(i));
+        }
+
+        await stream.CompleteAsync();
+
+        await using SseTestClient reader = await SseTestClient.ConnectAsync(host.Client, StreamReading.StreamUrl(host, "evicted"));
+        Herald.Sse.SseItem reset = await reader.NextEventAsync();
+        Assert.Equal("herald-reset", reset.Type);
+        StreamReading reading = await StreamReading.ReadAsync(reader);
+        Assert.Equal(string.Concat(Enumerable.Range(52, 49).Select(Token)), reading.Text);
+        Assert.Equal("done", reading.EndStatus);
+        await reader.Ended.WaitAsync(Bounded.DefaultWait);
+    }
+
+    [Fact]
+    public async Task A_failed_batch_ends_the_stream_as_an_error_and_nothing_after_it_is_stored()
+    {
+        // The append holding token 50 waits until 200 tokens were written, so later batches are
+        // on their way behind it, then fails.
+        var log = new FailingAtLog("fail:50");
+        await using HubHost host = await StartAsync(services: s => s.AddSingleton<Herald.Hub.History.IEventLog>(log));
+        TokenStreamProducer stream = await host.Services.GetRequiredService<TokenStreams>().OpenAsync("fail");
+        for (int i = 1; i <= 200; i++)
+        {
+            await stream.WriteAsync(Token(i));
+            if (i == 50)
+            {
+                await log.Reached.Task.WaitAsync(Bounded.DefaultWait);
+            }
+        }
+
+        log.Release.SetResult();
+        TokenStreamSummary summary = await stream.CompleteAsync().WaitAsync(Bounded.DefaultWait);
+        Assert.Equal(TokenStreamStatus.Error, summary.Status);
+        Assert.Contains("disk full", summary.Reason, StringComparison.Ordinal);
+        Assert.InRange(summary.Tokens, 0, 49);
+
+        await using SseTestClient reader = await SseTestClient.ConnectAsync(host.Client, StreamReading.StreamUrl(host, "fail"));
+        StreamReading reading = await StreamReading.ReadAsync(reader);
+        Assert.Equal(string.Concat(Enumerable.Range(1, (int)summary.Tokens).Select(Token)), reading.Text);
+        Assert.Equal(("error", $"fail:{summary.Tokens + 1}"), (reading.EndStatus, reading.Ids[^1]));
+    }
+
+    /// <summary>A memory log whose append of the batch holding one id waits for a signal, then fails.</summary>
+    private sealed class FailingAtLog(string failingId) : Herald.Hub.History.IEventLog
+    {
+        private readonly Herald.Hub.History.MemoryEventLog _inner = new(capacity: 10_000);
+
+        public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string? LastEventId => _inner.LastEventId;
+
+        public async ValueTask<Herald.Hub.History.AppendOutcome[]> AppendAsync(IReadOnlyList<Update> updates, CancellationToken cancellationToken)
+        {
+            if (updates.Any(u => u.Id == failingId))
+            {
+                Reached.TrySetResult();
+                await Release.Task;
+                throw new IOException("disk full");
+            }
+
+            return await _inner.AppendAsync(updates, cancellationToken);
+        }
+
+        public ValueTask<Herald.Hub.History.HistoryCursor> FindAsync(string lastEventId, CancellationToken cancellationToken) =>
+            _inner.FindAsync(lastEventId, cancellationToken);
+
+        public ValueTask<IReadOnlyList<Herald.Hub.History.LoggedUpdate>> ReadAsync(long afterSequence, int limit, CancellationToken cancellationToken) =>
+            _inner.ReadAsync(afterSequence, limit, cancellationToken);
     }
 
     [Fact]
