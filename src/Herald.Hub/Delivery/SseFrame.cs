@@ -77,15 +77,15 @@ internal sealed class SseFrame
             TokenStreamNames.IsEnd(update));
     }
 
-    /// <summary>Starts a run with the token <paramref name="token"/>, for one subscriber.</summary>
-    public static SseFrame StartRun(SseFrame token) =>
-        new(null, default, 0, token.Sequence, -1, token.Token, run: new StringBuilder(token.Token!.Data));
+    /// <summary>Starts a run with the token <paramref name="token"/> at <paramref name="sequence"/>,
+    /// for one subscriber's queue or one replay.</summary>
+    public static SseFrame StartRun(Update token, long sequence) =>
+        new(null, default, 0, sequence, -1, token, run: new StringBuilder(token.Data));
 
-    /// <summary>Appends <paramref name="token"/> to this run when it is the same stream's and the
-    /// run has room; false otherwise (the caller then queues it on its own).</summary>
-    public bool TryAppendToRun(SseFrame token)
+    /// <summary>Appends the token <paramref name="next"/> to this run when it is the same stream's
+    /// and the run has room; false otherwise (the caller then sends it on its own).</summary>
+    public bool TryAppendToRun(Update next, long sequence)
     {
-        Update next = token.Token!;
         if (_run is null || !string.Equals(Token!.Topic, next.Topic, StringComparison.Ordinal) || _run.Length + next.Data.Length > MaxRunLength)
         {
             return false;
@@ -93,7 +93,7 @@ internal sealed class SseFrame
 
         _run.Append(next.Data);
         _runId = next.Id;
-        Sequence = token.Sequence;
+        Sequence = sequence;
         return true;
     }
 

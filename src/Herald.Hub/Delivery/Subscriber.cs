@@ -109,14 +109,14 @@ internal sealed class Subscriber
             if (frame.Token is not null && _writing && _output is not null)
             {
                 // Live and behind: the replay is over, so ReplayedThrough is final.
-                if (frame.Sequence <= ReplayedThrough || (_tail is { IsRun: true } run && run.TryAppendToRun(frame)))
+                if (frame.Sequence <= ReplayedThrough || (_tail is { IsRun: true } run && run.TryAppendToRun(frame.Token, frame.Sequence)))
                 {
                     return true;
                 }
 
                 if (_queue.Count < _capacity)
                 {
-                    _tail = SseFrame.StartRun(frame);
+                    _tail = SseFrame.StartRun(frame.Token, frame.Sequence);
                     _queue.Enqueue(_tail);
                     return true;
                 }

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Text;
 using System.Text.Json;
 using Herald.Hub.Authorization;
 using Herald.Hub.Delivery;
@@ -236,7 +235,7 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
             WriteReset(output, requested, page.Count > 0 ? page[0].Update.Id : null);
         }
 
-        var run = new TokenRun();
+        SseFrame? run = null;
         bool ended = false;
         while (page.Count > 0 && !ended)
         {
@@ -249,18 +248,19 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
                     continue;
                 }
 
-                if (TokenStreamNames.IsToken(update) && run.TryAdd(update))
-                {
-                    continue;
-                }
-
-                run.WriteTo(output);
                 if (TokenStreamNames.IsToken(update))
                 {
-                    run.TryAdd(update);
+                    if (run is null || !run.TryAppendToRun(update, logged.Sequence))
+                    {
+                        run?.WriteTo(output);
+                        run = SseFrame.StartRun(update, logged.Sequence);
+                    }
+
                     continue;
                 }
 
+                run?.WriteTo(output);
+                run = null;
                 SseEncoder.WriteEvent(output, update.Data, update.Type, update.Id, update.Retry);
                 if (subscriber.EndsWithStream && TokenStreamNames.IsEnd(update))
                 {
@@ -269,7 +269,8 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
                 }
             }
 
-            run.WriteTo(output);
+            run?.WriteTo(output);
+            run = null;
             await output.FlushAsync(cancellationToken).ConfigureAwait(false);
             if (!ended)
             {
@@ -281,40 +282,6 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
         subscriber.ReplayedThrough = after;
         subscriber.MarkWritten(hub.Time.GetTimestamp());
         return ended;
-    }
-
-    /// <summary>Consecutive tokens of one stream gathered during a replay, written as one event.</summary>
-    private sealed class TokenRun
-    {
-        private readonly StringBuilder _text = new();
-        private string? _topic;
-        private string? _lastId;
-
-        /// <summary>Adds the token when the run is empty or holds the same stream's; false otherwise.</summary>
-        public bool TryAdd(Update token)
-        {
-            if (_topic is not null && !string.Equals(_topic, token.Topic, StringComparison.Ordinal))
-            {
-                return false;
-            }
-
-            _topic = token.Topic;
-            _text.Append(token.Data);
-            _lastId = token.Id;
-            return true;
-        }
-
-        public void WriteTo(PipeWriter output)
-        {
-            if (_topic is null)
-            {
-                return;
-            }
-
-            SseEncoder.WriteEvent(output, _text.ToString(), null, _lastId);
-            _text.Clear();
-            _topic = null;
-        }
     }
 
     /// <summary>
