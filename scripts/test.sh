@@ -16,9 +16,11 @@ if [ ! -f ../shared/conformance/sse-vectors.json ]; then
 fi
 
 # System packages the tests drive for real: Debian's Chromium for the browser tests (Playwright
-# cannot download its own browser here). Installed only when missing, so a second run is a no-op.
+# cannot download its own browser here) and redis-server for the cluster tests (each starts its
+# own on a free loopback port). Installed only when missing, so a second run is a no-op.
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/redis-server ] || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "scripts/test.sh: installing ${missing[*]}" >&2
   sudo=""

@@ -4,6 +4,8 @@ using Herald.Hub.Delivery;
 using Herald.Hub.History;
 using Herald.Hub.Selectors;
 using Herald.Sse;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Herald.Hub;
@@ -11,7 +13,9 @@ namespace Herald.Hub;
 /// <summary>
 /// The engine: stores each update, encodes it once, and hands the shared frame to the queues of
 /// the subscribers the topic index finds. Also admits subscribers (the connection cap), and
-/// sends heartbeats and ends subscriptions at their deadline.
+/// sends heartbeats and ends subscriptions at their deadline. Over a log of its own the hub
+/// dispatches each batch it appended; over an <see cref="ISharedEventLog"/> it dispatches what it
+/// follows from the log, so every node delivers every node's updates in the log's order.
 /// </summary>
 public sealed class HeraldHub : IHeraldPublisher, IDisposable
 {
@@ -29,6 +33,10 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     private readonly Channel<PendingPublish> _pending = Channel.CreateUnbounded<PendingPublish>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _dispatchLock = new();
     private readonly Task _writer;
+    private readonly Task? _follower;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ILogger _logger;
+    private volatile bool _following;
     private readonly List<Subscriber> _matches = [];
     private int _admitted;
     private int _admittedConnections;
@@ -38,7 +46,8 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     /// <param name="options">The hub options.</param>
     /// <param name="time">The clock for heartbeats and deadlines.</param>
     /// <param name="selectors">The compiled topic selectors, shared with authorization.</param>
-    public HeraldHub(IEventLog log, IOptions<HeraldOptions> options, TimeProvider time, TopicSelectorCache selectors)
+    /// <param name="logger">Where the hub reports losing and regaining a shared log.</param>
+    public HeraldHub(IEventLog log, IOptions<HeraldOptions> options, TimeProvider time, TopicSelectorCache selectors, ILogger<HeraldHub>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(selectors);
         ArgumentNullException.ThrowIfNull(log);
@@ -48,10 +57,19 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
         _options = options.Value;
         _time = time;
         _selectors = selectors;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
         MaxSubscribers = _options.MaxSubscribers > 0 ? _options.MaxSubscribers : int.MaxValue;
         MaxSubscriberConnections = _options.MaxSubscribers > 0 ? _options.MaxSubscribers : SubscriberCap.FromDescriptorLimit();
         _writer = Task.Run(WriteLoopAsync);
+        if (log is ISharedEventLog shared)
+        {
+            _follower = Task.Run(() => FollowLoopAsync(shared));
+        }
     }
+
+    /// <summary>Whether the hub is delivering its history's updates as they come: always for a log
+    /// of its own; over a shared log, once it reads the log and for as long as it can.</summary>
+    public bool IsFollowing => _follower is null || _following;
 
     /// <summary>How many subscribers may be connected at once (<see cref="HeraldOptions.MaxSubscribers"/>; unbounded when it is 0).</summary>
     public int MaxSubscribers { get; }
@@ -184,13 +202,16 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
                 continue;
             }
 
-            lock (_dispatchLock)
+            if (_follower is null)
             {
-                for (int i = 0; i < updates.Count; i++)
+                lock (_dispatchLock)
                 {
-                    if (!outcomes[i].Duplicate)
+                    for (int i = 0; i < updates.Count; i++)
                     {
-                        Dispatch(updates[i], outcomes[i].Sequence);
+                        if (!outcomes[i].Duplicate)
+                        {
+                            Dispatch(updates[i], outcomes[i].Sequence);
+                        }
                     }
                 }
             }
@@ -201,6 +222,106 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Over a shared log: delivers what the log's nodes append, in sequence order, from the newest
+    /// update when the hub starts (subscribers replay anything older). When the store cannot be
+    /// reached, subscribers keep their connections and the loop retries from the last sequence it
+    /// delivered, so they are caught up in order, with no gap, when it returns. A gap it cannot
+    /// fill (the updates were trimmed meanwhile, or the store lost them) closes every subscription:
+    /// each client resumes with its last event id and is told what it missed.
+    /// </summary>
+    private async Task FollowLoopAsync(ISharedEventLog shared)
+    {
+        CancellationToken stopping = _stopping.Token;
+        long after = -1;
+        bool lost = false;
+        TimeSpan delay = MinFollowRetry;
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                if (after < 0 || lost)
+                {
+                    long last = await shared.GetLastSequenceAsync(stopping).ConfigureAwait(false);
+                    if (after < 0)
+                    {
+                        after = last;
+                    }
+                    else if (last < after)
+                    {
+                        // The store came back without updates already delivered (restarted with no
+                        // persistence): its sequences no longer compare with what clients hold.
+                        HeraldHubMessages.SharedLogLost(_logger, last, after);
+                        CloseAll(SubscriberCloseReason.HistoryGap);
+                        after = last;
+                    }
+                }
+
+                IReadOnlyList<LoggedUpdate> page = await shared.FollowAsync(after, stopping).ConfigureAwait(false);
+                if (lost || !_following)
+                {
+                    HeraldHubMessages.SharedLogFollowed(_logger, after);
+                }
+
+                lost = false;
+                _following = true;
+                delay = MinFollowRetry;
+                if (page.Count == 0)
+                {
+                    continue;
+                }
+
+                if (page[0].Sequence != after + 1)
+                {
+                    HeraldHubMessages.SharedLogGap(_logger, after + 1, page[0].Sequence - 1);
+                    CloseAll(SubscriberCloseReason.HistoryGap);
+                }
+
+                lock (_dispatchLock)
+                {
+                    foreach (LoggedUpdate logged in page)
+                    {
+                        Dispatch(logged.Update, logged.Sequence);
+                    }
+                }
+
+                after = page[^1].Sequence;
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+#pragma warning disable CA1031 // The loop outlives any failure of the store; it reports and retries.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                if (!lost)
+                {
+                    HeraldHubMessages.SharedLogUnreachable(_logger, exception, after);
+                }
+
+                lost = true;
+                _following = false;
+                try
+                {
+                    await Task.Delay(delay, _time, stopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxFollowRetry.Ticks));
+            }
+        }
+    }
+
+    /// <summary>The first wait before reading a shared log again after a failure.</summary>
+    private static readonly TimeSpan MinFollowRetry = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The longest wait between attempts to read a shared log.</summary>
+    private static readonly TimeSpan MaxFollowRetry = TimeSpan.FromSeconds(1);
 
     /// <summary>Describes why a publisher-supplied id cannot be used, or returns <see langword="null"/>.</summary>
     internal static string? DescribeInvalidId(string? id) =>
@@ -314,12 +435,12 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     private bool MayReceivePrivate(Subscriber subscriber, Update update) =>
         subscriber.AuthorizedSelectors is { Count: > 0 } authorized && _selectors.MatchesAny(authorized, update.Topics);
 
-    /// <summary>Ends every subscription (the hub is stopping).</summary>
-    internal void CloseAll()
+    /// <summary>Ends every subscription (the hub is stopping, unless another reason is given).</summary>
+    internal void CloseAll(SubscriberCloseReason reason = SubscriberCloseReason.HubStopping)
     {
         foreach ((Subscriber subscriber, _) in _subscribers)
         {
-            subscriber.Close(SubscriberCloseReason.HubStopping);
+            subscriber.Close(reason);
         }
     }
 
@@ -358,6 +479,9 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
         // Publishes already accepted are still stored and answered before the hub goes.
         _pending.Writer.TryComplete();
         _writer.GetAwaiter().GetResult();
+        _stopping.Cancel();
+        _follower?.GetAwaiter().GetResult();
+        _stopping.Dispose();
     }
 
     /// <summary>One publish (one update, or a token stream's batch) waiting to be stored.</summary>

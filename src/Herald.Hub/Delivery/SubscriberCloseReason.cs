@@ -17,4 +17,9 @@ internal enum SubscriberCloseReason
 
     /// <summary>The hub is shutting down.</summary>
     HubStopping,
+
+    /// <summary>The shared history skipped updates this hub had not delivered (trimmed while it
+    /// could not read, or lost by the store): the client resumes with its last event id and is
+    /// told of the gap.</summary>
+    HistoryGap,
 }

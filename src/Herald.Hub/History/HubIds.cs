@@ -34,4 +34,40 @@ public static class HubIds
         BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], 0x8000_0000_0000_0000UL | (ulong)sequence);
         return Prefix + new Guid(bytes, bigEndian: true).ToString("D");
     }
+
+    /// <summary>
+    /// Reads back the sequence and commit time of an id <see cref="Create"/> made. Any other
+    /// string (a publisher's own id, a UUID of another version) gives false; a publisher may still
+    /// have chosen an id of this shape, so a log checks what it holds at that sequence.
+    /// </summary>
+    /// <param name="id">The id.</param>
+    /// <param name="sequence">The log sequence it carries.</param>
+    /// <param name="unixMilliseconds">The commit time it carries.</param>
+    /// <returns>Whether <paramref name="id"/> has the shape of a generated id.</returns>
+    public static bool TryParse(string id, out long sequence, out long unixMilliseconds)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        sequence = 0;
+        unixMilliseconds = 0;
+        Span<byte> bytes = stackalloc byte[16];
+        if (!id.StartsWith(Prefix, StringComparison.Ordinal)
+            || id.Length != Prefix.Length + 36
+            || !Guid.TryParseExact(id.AsSpan(Prefix.Length), "D", out Guid guid)
+            || !guid.TryWriteBytes(bytes, bigEndian: true, out _)
+            || id.AsSpan(Prefix.Length).ContainsAnyInRange('A', 'F'))
+        {
+            return false;
+        }
+
+        ulong high = BinaryPrimitives.ReadUInt64BigEndian(bytes);
+        ulong low = BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]);
+        if ((high & 0xFFFFUL) != 0x7000UL || (low & 0xC000_0000_0000_0000UL) != 0x8000_0000_0000_0000UL)
+        {
+            return false;
+        }
+
+        sequence = (long)(low & 0x3FFF_FFFF_FFFF_FFFFUL);
+        unixMilliseconds = (long)(high >> 16);
+        return sequence > 0;
+    }
 }

@@ -3,6 +3,7 @@ using Herald.Hub.Hosting;
 using Herald.Hub.History;
 using Herald.Hub.Selectors;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 #pragma warning disable IDE0130 // Extension methods live in the namespace of what they extend, so they are found without a using.
@@ -18,7 +19,8 @@ public static class HeraldServiceCollectionExtensions
     /// history unless another <see cref="IEventLog"/> is registered; JWT authorization unless
     /// another <see cref="IHubAuthorizer"/> is; <see cref="Herald.Hub.IHeraldPublisher"/> for
     /// publishing from the application; and <see cref="Herald.Hub.Streams.TokenStreams"/> for
-    /// producing token streams from it. Map the endpoints with <c>MapHerald</c>.
+    /// producing token streams from it; and a health check tagged <c>ready</c> (the history
+    /// answers) for a readiness probe. Map the endpoints with <c>MapHerald</c>.
     /// </summary>
     /// <param name="services">The application's services.</param>
     /// <param name="configure">Changes to the options after configuration is bound.</param>
@@ -45,6 +47,12 @@ public static class HeraldServiceCollectionExtensions
         services.TryAddSingleton<Herald.Hub.IHeraldPublisher>(provider => provider.GetRequiredService<Herald.Hub.HeraldHub>());
         services.TryAddSingleton<Herald.Hub.Streams.TokenStreams>();
         services.AddHostedService<HubHousekeeping>();
+        if (!services.Any(service => service.ServiceType == typeof(HeraldReadinessCheck)))
+        {
+            services.AddSingleton<HeraldReadinessCheck>();
+            services.AddHealthChecks().Add(new HealthCheckRegistration("herald", provider => provider.GetRequiredService<HeraldReadinessCheck>(), null, [HeraldReadinessCheck.Tag]));
+        }
+
         return services;
     }
 }

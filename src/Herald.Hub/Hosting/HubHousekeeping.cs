@@ -13,7 +13,7 @@ internal sealed class HubHousekeeping(HeraldHub hub, TokenStreams streams, IOpti
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using CancellationTokenRegistration onStopping = lifetime.ApplicationStopping.Register(hub.CloseAll);
+        using CancellationTokenRegistration onStopping = lifetime.ApplicationStopping.Register(() => hub.CloseAll());
 
         // A quarter of the heartbeat interval keeps heartbeats within 25% of it; at most a second
         // apart so deadlines and token expiries are kept to the second.

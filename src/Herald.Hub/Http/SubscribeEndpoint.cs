@@ -84,11 +84,22 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
             lastEventId = null;
         }
 
-        HistoryCursor? cursor = lastEventId is null ? null : await hub.Log.FindAsync(lastEventId, context.RequestAborted).ConfigureAwait(false);
-        if (streamId is not null && cursor is { Found: true } seen && await EndsStreamAsync(seen, streamId, context.RequestAborted).ConfigureAwait(false))
+        HistoryCursor? cursor;
+        try
         {
-            // The client already has the stream's final event: 204 tells an EventSource not to reconnect.
-            context.Response.StatusCode = StatusCodes.Status204NoContent;
+            cursor = lastEventId is null ? null : await hub.Log.FindAsync(lastEventId, context.RequestAborted).ConfigureAwait(false);
+            if (streamId is not null && cursor is { Found: true } seen && await EndsStreamAsync(seen, streamId, context.RequestAborted).ConfigureAwait(false))
+            {
+                // The client already has the stream's final event: 204 tells an EventSource not to reconnect.
+                context.Response.StatusCode = StatusCodes.Status204NoContent;
+                return;
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The history cannot be read (a shared store out of reach): the client retries later
+            // with the same last event id and loses nothing.
+            await HubResponses.UnavailableAsync(context, options.RetryAfter, $"The history cannot be read now: {exception.Message}").ConfigureAwait(false);
             return;
         }
 

@@ -4,6 +4,8 @@ using System.Security.Cryptography;
 using Herald.Hub;
 using Herald.Hub.Authorization;
 using Herald.Hub.History.Sqlite;
+using Herald.Hub.Hosting;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Herald.Server.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -59,13 +61,15 @@ internal static class ServeCommand
         var retentionBytes = new Option<long?>("--retention-bytes") { Description = "The most bytes of events the SQLite history keeps (default: no limit)." };
         var maxSubscribers = new Option<int?>("--max-subscribers") { Description = "The most subscribers connected at once (default: derived from the file-descriptor limit)." };
         var maxLifetime = new Option<double?>("--max-lifetime") { Description = "The most seconds a subscription stays open (default 600; each is drawn between 80% and 100% of it)." };
+        var redis = new Option<string?>("--redis") { Description = "Keep the history in Redis Streams at this URL (redis://[user:password@]host:port[/database], Redis 7+) instead of SQLite: every hub started with the same Redis and prefix serves the same stream." };
+        var redisPrefix = new Option<string?>("--redis-prefix") { Description = "With --redis: the prefix of the hub's keys (default herald); another prefix is another hub." };
         var subscriptions = new Option<bool>("--subscriptions") { Description = "Turn on the active subscriptions API and subscription events." };
         var dev = new Option<bool>("--dev") { Description = "Development mode: anonymous subscribers, any CORS origin, and a generated key whose publisher token is printed. Never in production." };
 
         var command = new Command("serve", "Run the Mercure hub, with its page at /.")
         {
             address, port, h2cPort, key, publisherKey, subscriberKey, algorithm, jwks, anonymous, corsOrigins, publishOrigins,
-            heartbeat, dataDirectory, durability, inMemory, historySize, retentionEvents, retentionAge, retentionBytes, maxSubscribers, maxLifetime, subscriptions, dev,
+            heartbeat, dataDirectory, durability, inMemory, historySize, retentionEvents, retentionAge, retentionBytes, redis, redisPrefix, maxSubscribers, maxLifetime, subscriptions, dev,
         };
 
         command.SetAction((result, cancellationToken) =>
@@ -144,12 +148,34 @@ internal static class ServeCommand
                 return Task.FromResult(InvalidSettings);
             }
 
-            return RunAsync(new IPEndPoint(ip, result.GetValue(port)), result.GetValue(h2cPort), Configure, result.GetValue(inMemory) ? null : ConfigureStore, devSecret, Console.Out, Console.Error, cancellationToken);
+            if (result.GetValue(redis) is not null && result.GetValue(inMemory))
+            {
+                Console.Error.WriteLine("herald serve: --redis and --in-memory are two different histories; pass one.");
+                return Task.FromResult(InvalidSettings);
+            }
+
+            void ConfigureHistory(IServiceCollection services)
+            {
+                if (result.GetValue(redis) is { } redisUrl)
+                {
+                    services.AddHeraldRedis(store =>
+                    {
+                        store.Configuration = redisUrl;
+                        store.Prefix = result.GetValue(redisPrefix) ?? store.Prefix;
+                    });
+                }
+                else if (!result.GetValue(inMemory))
+                {
+                    services.AddHeraldSqlite(ConfigureStore);
+                }
+            }
+
+            return RunAsync(new IPEndPoint(ip, result.GetValue(port)), result.GetValue(h2cPort), Configure, ConfigureHistory, devSecret, Console.Out, Console.Error, cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(IPEndPoint endpoint, int? h2cPort, Action<HeraldOptions> configure, Action<SqliteEventLogOptions>? configureStore, string? devSecret, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(IPEndPoint endpoint, int? h2cPort, Action<HeraldOptions> configure, Action<IServiceCollection> configureHistory, string? devSecret, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -176,10 +202,7 @@ internal static class ServeCommand
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Logging.Configure(logging => logging.ActivityTrackingOptions = ActivityTrackingOptions.None);
         builder.Services.AddHerald(configure);
-        if (configureStore is not null)
-        {
-            builder.Services.AddHeraldSqlite(configureStore);
-        }
+        configureHistory(builder.Services);
 
         WebApplication app;
         HeraldOptions options;
@@ -213,6 +236,11 @@ internal static class ServeCommand
         var page = new HubPage(HeraldEndpointRouteBuilderExtensions.DefaultPath, devToken);
         app.MapGet("/", page.WriteAsync);
         app.MapHerald();
+
+        // Liveness: the process answers. Readiness: the history answers (and a node of a cluster
+        // follows the shared one), so a load balancer routes around a node cut off from Redis.
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(HeraldReadinessCheck.Tag) });
 
         await using (app.ConfigureAwait(false))
         {

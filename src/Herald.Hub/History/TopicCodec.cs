@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Herald.Hub.History.Sqlite;
+namespace Herald.Hub.History;
 
 /// <summary>
 /// How an update's topics are stored: the canonical one in its own column, the alternates (rare)
