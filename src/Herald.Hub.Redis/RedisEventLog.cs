@@ -200,6 +200,7 @@ public sealed class RedisEventLog : ISharedEventLog, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         RedisResult result = await _follower.GetDatabase()
             .ExecuteAsync("XREAD", "COUNT", _followBatch, "BLOCK", _followWait, "STREAMS", _stream, EntryId(afterSequence))
+            .WaitAsync(cancellationToken) // The client takes no token: a stopping hub does not wait out the block.
             .ConfigureAwait(false);
         if (result.IsNull)
         {
