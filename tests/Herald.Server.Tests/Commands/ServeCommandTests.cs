@@ -59,6 +59,30 @@ public sealed class ServeCommandTests
         Assert.Equal(System.Net.HttpStatusCode.OK, published.StatusCode);
     }
 
+    [Fact]
+    public async Task Health_and_readiness_answer_without_a_token()
+    {
+        using var data = new TempDirectory();
+        await using HeraldProcess herald = HeraldProcess.Start("serve", "--data-dir", data.Path, "--port", "0", "--key", TestTokens.PublisherKey);
+        var hub = new Uri(await herald.WaitForHubUrlAsync());
+        using var client = new HttpClient();
+
+        using HttpResponseMessage alive = await client.GetAsync(new Uri(hub, "/healthz"));
+        using HttpResponseMessage ready = await client.GetAsync(new Uri(hub, "/readyz"));
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, alive.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Redis_and_in_memory_together_are_refused_at_start()
+    {
+        await using HeraldProcess herald = HeraldProcess.Start("serve", "--port", "0", "--key", TestTokens.PublisherKey, "--in-memory", "--redis", "redis://127.0.0.1:1");
+        Assert.Equal(2, await herald.WaitForExitAsync());
+        Assert.Contains("--redis and --in-memory", herald.Output, StringComparison.Ordinal);
+    }
+
     private static async Task<(int Exit, string Output)> RunShellAsync(string command)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, UseShellExecute = false };
