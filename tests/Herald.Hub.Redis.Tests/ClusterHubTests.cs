@@ -1,0 +1,117 @@
+using Herald.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Herald.Hub.Redis.Tests;
+
+/// <summary>Hubs embedded in two applications on one Redis: two nodes of one hub.</summary>
+public sealed class ClusterHubTests : IAsyncLifetime
+{
+    private const string Topic = "https://example.com/orders/1";
+    private RedisServer _redis = null!;
+    private HubHost _one = null!;
+    private HubHost _two = null!;
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisServer.StartAsync();
+        _one = await StartNodeAsync();
+        _two = await StartNodeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _one.DisposeAsync();
+        await _two.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    private Task<HubHost> StartNodeAsync() => HubHost.StartAsync(
+        options => options.AllowAnonymous = true,
+        services => services.AddHeraldRedis(redis =>
+        {
+            redis.Configuration = _redis.Url;
+            redis.FollowWait = TimeSpan.FromMilliseconds(500);
+        }));
+
+    [Fact]
+    public async Task An_update_published_on_one_node_reaches_subscribers_of_both_with_the_same_id()
+    {
+        await using SseTestClient onOne = await _one.SubscribeAsync([Topic]);
+        await using SseTestClient onTwo = await _two.SubscribeAsync([Topic]);
+
+        string id = await _one.PublishAsync(Topic, "hello");
+
+        Assert.Equal(("hello", id), Describe(await onOne.NextEventAsync()));
+        Assert.Equal(("hello", id), Describe(await onTwo.NextEventAsync()));
+    }
+
+    [Fact]
+    public async Task A_publish_retried_on_the_other_node_with_its_id_is_answered_with_it_and_not_delivered_again()
+    {
+        await using SseTestClient subscriber = await _two.SubscribeAsync([Topic]);
+
+        string first = await _one.PublishAsync(Topic, "once", id: "order-17");
+        string retried = await _two.PublishAsync(Topic, "once", id: "order-17");
+        string generated = await _one.PublishAsync(Topic, "next");
+        string generatedRetried = await _two.PublishAsync(Topic, "next", id: generated);
+        await _two.PublishAsync(Topic, "last");
+
+        Assert.Equal(("order-17", "order-17", generated), (first, retried, generatedRetried));
+        Assert.Equal(["once", "next", "last"], (await subscriber.NextEventsAsync(3)).Select(e => e.Data));
+        await using SseTestClient replay = await _one.SubscribeAsync([Topic], lastEventId: "earliest");
+        Assert.Equal(["once", "next", "last"], (await replay.NextEventsAsync(3)).Select(e => e.Data));
+    }
+
+    [Fact]
+    public async Task A_last_event_id_from_one_node_resumes_on_the_other()
+    {
+        string[] ids = new string[5];
+        for (int i = 0; i < ids.Length; i++)
+        {
+            ids[i] = await _one.PublishAsync(Topic, $"event {i}");
+        }
+
+        await using SseTestClient resumed = await _two.SubscribeAsync([Topic], lastEventId: ids[1]);
+
+        Assert.Equal([("event 2", ids[2]), ("event 3", ids[3]), ("event 4", ids[4])], (await resumed.NextEventsAsync(3)).Select(Describe));
+        Assert.Equal(ids[1], resumed.Response.Headers.GetValues("Last-Event-ID").Single());
+    }
+
+    [Fact]
+    public async Task While_Redis_is_down_publishes_get_503_and_subscribers_stay_to_be_caught_up_in_order()
+    {
+        await using SseTestClient subscriber = await _two.SubscribeAsync([Topic]);
+        string before = await _one.PublishAsync(Topic, "before");
+        Assert.Equal(("before", before), Describe(await subscriber.NextEventAsync()));
+
+        await _redis.KillAsync();
+        using HttpResponseMessage refused = await _one.PostAsync([new("topic", Topic), new("data", "during")]);
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.True(refused.Headers.RetryAfter is not null);
+
+        await _redis.StartAgainAsync();
+        var acknowledged = new List<string>();
+        using (CancellationTokenSource bound = Bounded.Wait())
+        {
+            // Each node reconnects on its own; until node one has, its publishes still get 503.
+            while (acknowledged.Count < 3)
+            {
+                using HttpResponseMessage response = await _one.PostAsync([new("topic", Topic), new("data", $"after {acknowledged.Count}")]);
+                if (response.IsSuccessStatusCode)
+                {
+                    acknowledged.Add(await response.Content.ReadAsStringAsync(bound.Token));
+                }
+                else
+                {
+                    Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                    await Task.Delay(50, bound.Token);
+                }
+            }
+        }
+
+        Assert.Equal(["after 0", "after 1", "after 2"], (await subscriber.NextEventsAsync(3)).Select(e => e.Data));
+        Assert.False(subscriber.Ended.IsCompleted);
+    }
+
+    private static (string Data, string LastEventId) Describe(Herald.Sse.SseItem item) => (item.Data, item.LastEventId);
+}
