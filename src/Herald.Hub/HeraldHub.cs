@@ -37,6 +37,7 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILogger _logger;
     private volatile bool _following;
+    private int _disposed;
     private readonly List<Subscriber> _matches = [];
     private int _admitted;
     private int _admittedConnections;
@@ -474,6 +475,12 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        // The container disposes the hub once per service it is registered as.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         CloseAll();
 
         // Publishes already accepted are still stored and answered before the hub goes.
