@@ -1,7 +1,5 @@
-using Herald.Hub.History;
+using Herald.Hub.Hosting;
 using Herald.Hub.Redis;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 #pragma warning disable IDE0130 // Extension methods live in the namespace of what they extend, so they are found without a using.
 namespace Microsoft.Extensions.DependencyInjection;
@@ -19,23 +17,10 @@ public static class HeraldRedisServiceCollectionExtensions
     /// <param name="services">The application's services.</param>
     /// <param name="configure">Changes to the options after configuration is bound.</param>
     /// <returns>The same services.</returns>
-    public static IServiceCollection AddHeraldRedis(this IServiceCollection services, Action<RedisEventLogOptions>? configure = null)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        OptionsBuilder<RedisEventLogOptions> options = services.AddOptions<RedisEventLogOptions>().BindConfiguration(RedisEventLogOptions.SectionName);
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(provider => new RedisEventLog(
-            provider.GetRequiredService<IOptions<RedisEventLogOptions>>(),
-            provider.GetRequiredService<TimeProvider>()));
-
-        // Remove, not TryAdd: another history may already be registered.
-        services.RemoveAll<IEventLog>();
-        services.AddSingleton<IEventLog>(provider => provider.GetRequiredService<RedisEventLog>());
-        return services;
-    }
+    public static IServiceCollection AddHeraldRedis(this IServiceCollection services, Action<RedisEventLogOptions>? configure = null) =>
+        HistoryRegistration.Replace<RedisEventLog, RedisEventLogOptions>(
+            services,
+            RedisEventLogOptions.SectionName,
+            configure,
+            (_, options, time) => new RedisEventLog(options, time));
 }

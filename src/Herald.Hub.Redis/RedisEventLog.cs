@@ -1,6 +1,5 @@
 using System.Globalization;
 using Herald.Hub.History;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Herald.Hub.Redis;
@@ -61,14 +60,6 @@ public sealed class RedisEventLog : ISharedEventLog, IDisposable
         // The blocking read holds its connection for up to FollowWait: it gets one of its own, and
         // a timeout that outlasts the wait.
         _follower = ConnectionMultiplexer.Connect(RedisConfiguration.Parse(options.Configuration, options.CommandTimeout + options.FollowWait, "herald-follow"));
-    }
-
-    /// <summary>Creates the log from bound options.</summary>
-    /// <param name="options">The options.</param>
-    /// <param name="time">The clock for generated ids.</param>
-    public RedisEventLog(IOptions<RedisEventLogOptions> options, TimeProvider time)
-        : this((options ?? throw new ArgumentNullException(nameof(options))).Value, time)
-    {
     }
 
     /// <inheritdoc />

@@ -1,8 +1,6 @@
-using Herald.Hub.History;
 using Herald.Hub.History.Sqlite;
-using Microsoft.Extensions.DependencyInjection.Extensions;
+using Herald.Hub.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 #pragma warning disable IDE0130 // Extension methods live in the namespace of what they extend, so they are found without a using.
 namespace Microsoft.Extensions.DependencyInjection;
@@ -20,25 +18,10 @@ public static class HeraldSqliteServiceCollectionExtensions
     /// <param name="services">The application's services.</param>
     /// <param name="configure">Changes to the options after configuration is bound.</param>
     /// <returns>The same services.</returns>
-    public static IServiceCollection AddHeraldSqlite(this IServiceCollection services, Action<SqliteEventLogOptions>? configure = null)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        OptionsBuilder<SqliteEventLogOptions> options = services.AddOptions<SqliteEventLogOptions>().BindConfiguration(SqliteEventLogOptions.SectionName);
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(provider => new SqliteEventLog(
-            provider.GetRequiredService<IOptions<SqliteEventLogOptions>>().Value,
-            provider.GetRequiredService<TimeProvider>(),
-            provider.GetService<ILogger<SqliteEventLog>>()));
-
-        // Remove, not TryAdd: AddHerald's in-memory history may already be registered; AddHerald
-        // called later only tries to add its own.
-        services.RemoveAll<IEventLog>();
-        services.AddSingleton<IEventLog>(provider => provider.GetRequiredService<SqliteEventLog>());
-        return services;
-    }
+    public static IServiceCollection AddHeraldSqlite(this IServiceCollection services, Action<SqliteEventLogOptions>? configure = null) =>
+        HistoryRegistration.Replace<SqliteEventLog, SqliteEventLogOptions>(
+            services,
+            SqliteEventLogOptions.SectionName,
+            configure,
+            (provider, options, time) => new SqliteEventLog(options, time, provider.GetService<ILogger<SqliteEventLog>>()));
 }
