@@ -37,6 +37,7 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILogger _logger;
     private volatile bool _following;
+    private readonly TaskCompletionSource _followStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
     private readonly List<Subscriber> _matches = [];
     private int _admitted;
@@ -71,6 +72,11 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     /// <summary>Whether the hub is delivering its history's updates as they come: always for a log
     /// of its own; over a shared log, once it reads the log and for as long as it can.</summary>
     public bool IsFollowing => _follower is null || _following;
+
+    /// <summary>Completes once the hub knows where its shared log stands, and so delivers every
+    /// update stored after that; at once for a log of its own. A subscriber registered earlier
+    /// could miss an update stored between its registration and that moment.</summary>
+    internal Task FollowStarted => _follower is null ? Task.CompletedTask : _followStarted.Task;
 
     /// <summary>How many subscribers may be connected at once (<see cref="HeraldOptions.MaxSubscribers"/>; unbounded when it is 0).</summary>
     public int MaxSubscribers { get; }
@@ -248,6 +254,7 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
                     if (after < 0)
                     {
                         after = last;
+                        _followStarted.TrySetResult();
                     }
                     else if (last < after)
                     {

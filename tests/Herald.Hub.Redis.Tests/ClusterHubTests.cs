@@ -90,27 +90,47 @@ public sealed class ClusterHubTests : IAsyncLifetime
         Assert.True(refused.Headers.RetryAfter is not null);
 
         await _redis.StartAgainAsync();
-        var acknowledged = new List<string>();
-        using (CancellationTokenSource bound = Bounded.Wait())
+        for (int i = 0; i < 3; i++)
         {
-            // Each node reconnects on its own; until node one has, its publishes still get 503.
-            while (acknowledged.Count < 3)
-            {
-                using HttpResponseMessage response = await _one.PostAsync([new("topic", Topic), new("data", $"after {acknowledged.Count}")]);
-                if (response.IsSuccessStatusCode)
-                {
-                    acknowledged.Add(await response.Content.ReadAsStringAsync(bound.Token));
-                }
-                else
-                {
-                    Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, response.StatusCode);
-                    await Task.Delay(50, bound.Token);
-                }
-            }
+            await PublishOnceRedisIsBackAsync(_one, $"after {i}");
         }
 
         Assert.Equal(["after 0", "after 1", "after 2"], (await subscriber.NextEventsAsync(3)).Select(e => e.Data));
         Assert.False(subscriber.Ended.IsCompleted);
+    }
+
+    [Fact]
+    public async Task A_node_started_while_Redis_is_down_holds_subscribers_until_it_follows_the_stream()
+    {
+        await _redis.KillAsync();
+        await using HubHost three = await StartNodeAsync();
+        Assert.False(three.Hub.IsFollowing);
+        Task<SseTestClient> subscribing = three.SubscribeAsync([Topic]);
+
+        await _redis.StartAgainAsync();
+        await using SseTestClient subscriber = await subscribing.WaitAsync(Bounded.DefaultWait);
+        string id = await PublishOnceRedisIsBackAsync(_one, "first after the start");
+
+        Assert.Equal(("first after the start", id), Describe(await subscriber.NextEventAsync()));
+        Assert.True(three.Hub.IsFollowing);
+    }
+
+    /// <summary>Publishes on <paramref name="node"/>, which reconnects to a restarted Redis on its
+    /// own: until it has, its publishes get 503 (and nothing else), and are tried again.</summary>
+    private static async Task<string> PublishOnceRedisIsBackAsync(HubHost node, string data)
+    {
+        using CancellationTokenSource bound = Bounded.Wait();
+        while (true)
+        {
+            using HttpResponseMessage response = await node.PostAsync([new("topic", Topic), new("data", data)]);
+            if (response.IsSuccessStatusCode)
+            {
+                return await response.Content.ReadAsStringAsync(bound.Token);
+            }
+
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            await Task.Delay(50, bound.Token);
+        }
     }
 
     private static (string Data, string LastEventId) Describe(Herald.Sse.SseItem item) => (item.Data, item.LastEventId);

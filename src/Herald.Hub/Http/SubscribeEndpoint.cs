@@ -27,6 +27,10 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
     /// <summary>How many updates one history read returns; the replay holds one page at a time.</summary>
     private const int ReplayPageSize = 256;
 
+    /// <summary>How long a subscription waits for a cluster node to reach its shared history
+    /// before it is told to come back later.</summary>
+    private static readonly TimeSpan FollowStartWait = TimeSpan.FromSeconds(5);
+
     public async Task HandleAsync(HttpContext context)
     {
         HeraldOptions options = hub.Options;
@@ -87,6 +91,13 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
         HistoryCursor? cursor;
         try
         {
+            if (!hub.FollowStarted.IsCompleted)
+            {
+                // A node of a cluster that has not reached the shared history yet cannot promise
+                // to deliver what is published after this subscriber registers.
+                await hub.FollowStarted.WaitAsync(FollowStartWait, context.RequestAborted).ConfigureAwait(false);
+            }
+
             cursor = lastEventId is null ? null : await hub.Log.FindAsync(lastEventId, context.RequestAborted).ConfigureAwait(false);
             if (streamId is not null && cursor is { Found: true } seen && await EndsStreamAsync(seen, streamId, context.RequestAborted).ConfigureAwait(false))
             {
@@ -94,6 +105,11 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
                 context.Response.StatusCode = StatusCodes.Status204NoContent;
                 return;
             }
+        }
+        catch (TimeoutException)
+        {
+            await HubResponses.UnavailableAsync(context, options.RetryAfter, "The hub cannot reach its shared history yet.").ConfigureAwait(false);
+            return;
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
