@@ -1,5 +1,6 @@
 using Herald.Hub.History;
 using Herald.Hub.Redis;
+using Herald.Hub.Subscriptions;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +15,8 @@ public static class HeraldRedisServiceCollectionExtensions
     /// Makes the hub's history a <see cref="RedisEventLog"/>: options bound from the
     /// <c>Herald:Redis</c> configuration section, then <paramref name="configure"/>. It replaces any
     /// other history whether <c>AddHerald</c> is called before or after. Every node started with
-    /// the same Redis and prefix serves the same stream.
+    /// the same Redis and prefix serves the same stream, and the active subscriptions API lists
+    /// the subscriptions of all of them.
     /// </summary>
     /// <param name="services">The application's services.</param>
     /// <param name="configure">Changes to the options after configuration is bound.</param>
@@ -36,6 +38,13 @@ public static class HeraldRedisServiceCollectionExtensions
         // Remove, not TryAdd: another history may already be registered.
         services.RemoveAll<IEventLog>();
         services.AddSingleton<IEventLog>(provider => provider.GetRequiredService<RedisEventLog>());
+
+        // The active subscriptions API lists every node's subscribers, and announces the end of a
+        // dead node's: the heartbeat runs as a hosted service.
+        services.TryAddSingleton<RedisSubscriptionPresence>();
+        services.RemoveAll<ISubscriptionPresence>();
+        services.AddSingleton<ISubscriptionPresence>(provider => provider.GetRequiredService<RedisSubscriptionPresence>());
+        services.AddHostedService(provider => provider.GetRequiredService<RedisSubscriptionPresence>());
         return services;
     }
 }
