@@ -68,6 +68,13 @@ public sealed class RedisEventLog : ISharedEventLog, IDisposable
     /// <inheritdoc />
     public string? LastEventId => _recent.Newest?.Update.Id;
 
+    /// <summary>What every key of this hub starts with: the prefix as a hash tag, so all of them
+    /// share one slot.</summary>
+    internal string KeyTag => "{" + _options.Prefix + "}";
+
+    /// <summary>The commands connection, shared with the hub's other Redis state (presence).</summary>
+    internal IDatabase Database => _commands.GetDatabase();
+
     /// <summary>The key of the stream, for tools that read it.</summary>
     public string StreamKey => _stream.ToString();
 

@@ -38,4 +38,13 @@ public sealed class RedisEventLogOptions
 
     /// <summary>How long a command may take before it fails (a publish then answers 503).</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often a node tells Redis it is alive, and looks for nodes that stopped doing
+    /// so (for the active subscriptions API).</summary>
+    public TimeSpan PresenceHeartbeat { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a node may go without a heartbeat before it counts as dead: its
+    /// subscriptions leave the list at once, and a surviving node announces their end. Three
+    /// heartbeats by default, so one late heartbeat is no death.</summary>
+    public TimeSpan PresenceTimeout { get; set; } = TimeSpan.FromSeconds(3);
 }

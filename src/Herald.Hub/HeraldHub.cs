@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Herald.Hub.Delivery;
 using Herald.Hub.History;
 using Herald.Hub.Selectors;
+using Herald.Hub.Streams;
 using Herald.Sse;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -38,9 +39,9 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     private readonly ILogger _logger;
     private volatile bool _following;
     private readonly TaskCompletionSource _followStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _disposed;
     private readonly List<Subscriber> _matches = [];
     private int _admitted;
+    private int _disposed;
     private int _admittedConnections;
 
     /// <summary>Creates the hub.</summary>
@@ -101,6 +102,11 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
 
     internal TopicSelectorCache Selectors => _selectors;
 
+    /// <summary>Called, in log order, with each token stream control update the hub follows
+    /// (<see cref="TokenStreamNames.IsControl"/>): the token streams registry takes them. Called
+    /// under the dispatch lock, so the handler must hand any real work off.</summary>
+    internal Action<Update>? ControlReceived { get; set; }
+
     /// <inheritdoc />
     public async ValueTask<string> PublishAsync(Update update, CancellationToken cancellationToken = default)
     {
@@ -121,9 +127,11 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     /// (not stored) when an earlier batch of the chain failed, so batches may be handed over
     /// without waiting for each other and still never leave a gap followed by later updates.
     /// </summary>
+    /// <returns>Whether every update was stored anew: false when the log already held one of
+    /// their ids (on a shared log, perhaps appended by another node a moment earlier).</returns>
     /// <exception cref="ArgumentException">An update's id or type is invalid.</exception>
     /// <exception cref="ObjectDisposedException">The hub is stopping.</exception>
-    internal Task PublishBatchAsync(IReadOnlyList<Update> updates, PublishChain? chain = null)
+    internal Task<bool> PublishBatchAsync(IReadOnlyList<Update> updates, PublishChain? chain = null)
     {
         foreach (Update update in updates)
         {
@@ -223,9 +231,17 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
                 }
             }
 
+            int at = 0;
             foreach (PendingPublish pending in batch)
             {
-                pending.Completion.TrySetResult();
+                bool allNew = true;
+                for (int i = 0; i < pending.Updates.Count; i++)
+                {
+                    allNew &= !outcomes[at + i].Duplicate;
+                }
+
+                at += pending.Updates.Count;
+                pending.Completion.TrySetResult(allNew);
             }
         }
     }
@@ -424,6 +440,12 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     /// see it: the replay's test, which live delivery gets from the index.</summary>
     internal bool Wants(Subscriber subscriber, Update update)
     {
+        if (TokenStreamNames.IsControl(update))
+        {
+            // The hub's own messages between nodes: no subscriber ever receives them.
+            return false;
+        }
+
         foreach (TopicSelector selector in subscriber.Selectors)
         {
             foreach (string topic in update.Topics)
@@ -454,6 +476,13 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
 
     private void Dispatch(Update update, long sequence)
     {
+        if (TokenStreamNames.IsControl(update))
+        {
+            // A message for whichever node produces the stream, never for subscribers.
+            ControlReceived?.Invoke(update);
+            return;
+        }
+
         _matches.Clear();
         _index.Match(update.Topics, sequence, _matches);
         if (_matches.Count == 0)
@@ -482,7 +511,8 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        // The container disposes the hub once per service it is registered as.
+        // The container disposes the hub once per registration that hands it out (HeraldHub and
+        // IHeraldPublisher): only the first stops it.
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
@@ -505,6 +535,7 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
 
         public PublishChain? Chain { get; } = chain;
 
-        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>Completes with whether every update was stored anew (none a duplicate).</summary>
+        public TaskCompletionSource<bool> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -34,7 +34,7 @@ public static class HeraldEndpointRouteBuilderExtensions
         IServiceProvider services = endpoints.ServiceProvider;
         HeraldHub hub = services.GetRequiredService<HeraldHub>();
         IHubAuthorizer authorizer = services.GetRequiredService<IHubAuthorizer>();
-        var subscriptions = new ActiveSubscriptions(hub, path);
+        var subscriptions = new ActiveSubscriptions(hub, path, services.GetService<ISubscriptionPresence>() ?? SingleNodePresence.Instance);
 
         TokenStreams streams = services.GetRequiredService<TokenStreams>();
         var subscribe = new SubscribeEndpoint(hub, authorizer, subscriptions, streams);

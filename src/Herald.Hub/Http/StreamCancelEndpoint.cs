@@ -6,7 +6,8 @@ namespace Herald.Hub.Http;
 
 /// <summary>
 /// POST on a token stream's <c>cancel</c>: Stop. Anyone allowed to read the stream or to produce
-/// it may stop it; the producer learns at once through its control channel.
+/// it may stop it; the producer learns at once through its control channel, also when it
+/// produces on another node sharing the history (<see cref="TokenStreams.CancelAsync"/>).
 /// </summary>
 internal sealed class StreamCancelEndpoint(HeraldHub hub, TokenStreams streams, IHubAuthorizer authorizer)
 {
@@ -22,14 +23,25 @@ internal sealed class StreamCancelEndpoint(HeraldHub hub, TokenStreams streams, 
         }
 
         string topic = TokenStreamNames.TopicOf(streamId);
-        streams.TryGet(streamId, out TokenStreamProducer? stream);
+        TokenStreamState? found;
+        try
+        {
+            found = await streams.FindAsync(streamId, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // A stream of another node is known from the shared history, which is out of reach.
+            await HubResponses.UnavailableAsync(context, options.RetryAfter, $"The history cannot be read now: {exception.Message}").ConfigureAwait(false);
+            return;
+        }
+
         HubAuthorizationResult asReader = await authorizer.AuthorizeAsync(context.Request, HubRole.Subscriber, context.RequestAborted).ConfigureAwait(false);
         if (!Allows(asReader, claims => claims.Subscribe, topic))
         {
             HubAuthorizationResult asProducer = await authorizer.AuthorizeAsync(context.Request, HubRole.Publisher, context.RequestAborted).ConfigureAwait(false);
             if (!Allows(asProducer, claims => claims.Publish, topic))
             {
-                bool anonymousReader = asReader.Status == HubAuthorizationStatus.Anonymous && options.AllowAnonymous && stream is { IsPrivate: false };
+                bool anonymousReader = asReader.Status == HubAuthorizationStatus.Anonymous && options.AllowAnonymous && found is { IsPrivate: false };
                 if (!anonymousReader)
                 {
                     await RefuseAsync(context, asReader, asProducer, topic).ConfigureAwait(false);
@@ -41,10 +53,21 @@ internal sealed class StreamCancelEndpoint(HeraldHub hub, TokenStreams streams, 
         string? reason = context.Request.Query["reason"].ToString() is { Length: > 0 } given
             ? given[..Math.Min(given.Length, MaxReasonLength)]
             : null;
-        TokenStreamCancelOutcome outcome = streams.Cancel(streamId, reason);
-        if (outcome == TokenStreamCancelOutcome.NotFound)
+        if (found is null)
         {
             await HubResponses.ErrorAsync(context, StatusCodes.Status404NotFound, "This hub has no active or recently ended stream with that id.").ConfigureAwait(false);
+            return;
+        }
+
+        TokenStreamCancelOutcome outcome;
+        try
+        {
+            outcome = await streams.CancelAsync(streamId, found, reason, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The cancel request for the producer's node could not be stored: nothing was sent.
+            await HubResponses.UnavailableAsync(context, options.RetryAfter, $"The cancel could not be sent: {exception.Message}").ConfigureAwait(false);
             return;
         }
 
@@ -52,9 +75,10 @@ internal sealed class StreamCancelEndpoint(HeraldHub hub, TokenStreams streams, 
         bool cancelled = outcome == TokenStreamCancelOutcome.Cancelled;
         context.Response.StatusCode = cancelled ? StatusCodes.Status202Accepted : StatusCodes.Status409Conflict;
         context.Response.ContentType = "application/json";
-        TokenStreamNotice notice = cancelled || !streams.TryGet(streamId, out TokenStreamProducer? ended)
+        TokenStreamState ended = found.Producer is { } producer ? TokenStreamState.Of(producer) : found;
+        TokenStreamNotice notice = cancelled
             ? new TokenStreamNotice(streamId, TokenStreamNotice.Name(TokenStreamStatus.Cancelled), Reason: reason)
-            : new TokenStreamNotice(streamId, TokenStreamNotice.Name(ended!.Status), Reason: ended.Reason);
+            : new TokenStreamNotice(streamId, TokenStreamNotice.Name(ended.Status), Reason: ended.Reason);
         await context.Response.WriteAsync(notice.ToJson(), context.RequestAborted).ConfigureAwait(false);
     }
 

@@ -44,8 +44,22 @@ internal sealed class SubscriptionsEndpoint(HeraldHub hub, IHubAuthorizer author
             return;
         }
 
+        // The newest id first, the list after: every subscription event up to that id happened
+        // before the list was read, so the list plus the events after the id is the whole story.
+        // On a shared history the id is the newest this node has followed, which may lag the
+        // store: replaying a few events the list already reflects changes nothing.
         string lastEventId = hub.Log.LastEventId ?? HistoryCursor.Earliest;
-        List<SubscriptionResource> found = subscriptions.List(topic, subscriberId);
+        List<SubscriptionResource> found;
+        try
+        {
+            found = await subscriptions.ListAsync(topic, subscriberId, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            await HubResponses.UnavailableAsync(context, hub.Options.RetryAfter, $"The other nodes' subscriptions cannot be read now: {exception.Message}").ConfigureAwait(false);
+            return;
+        }
+
         context.Response.ContentType = "application/ld+json";
         if (subscriberId is not null)
         {

@@ -22,4 +22,8 @@ public sealed class TokenStreamExistsException : InvalidOperationException
         : base(message, innerException)
     {
     }
+
+    /// <summary>The exception for <paramref name="streamId"/>, in the words the hub answers 409 with.</summary>
+    internal static TokenStreamExistsException For(string streamId) =>
+        new($"The stream id \"{streamId}\" was used before; stream ids are single use, so open a new one (a UUID) for every generation.");
 }

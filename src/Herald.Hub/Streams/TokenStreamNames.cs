@@ -25,6 +25,10 @@ public static class TokenStreamNames
 
     private const string TopicPrefix = DefaultPath + "/";
 
+    /// <summary>What a stream's control topic adds to its topic: a '/' no stream id contains, so a
+    /// control topic is never a stream's topic.</summary>
+    private const string ControlSuffix = "/cancel";
+
     /// <summary>Whether <paramref name="streamId"/> is 1 to 128 characters of <c>A-Z a-z 0-9 - _ . ~</c>.</summary>
     /// <param name="streamId">The id to check.</param>
     public static bool IsValidId(string? streamId)
@@ -58,6 +62,22 @@ public static class TokenStreamNames
     /// <summary>Whether a topic's <paramref name="path"/> is a stream's topic, so only its producer may publish there.</summary>
     /// <param name="path">The topic's path.</param>
     internal static bool IsStreamPath(string path) => path.StartsWith(TopicPrefix, StringComparison.Ordinal);
+
+    /// <summary>The topic of the hub's cancel requests for the stream <paramref name="streamId"/>:
+    /// how a node without the producer asks the node with it, through the shared history. Under the
+    /// streams' reserved namespace, so no publisher can forge one.</summary>
+    /// <param name="streamId">A valid stream id.</param>
+    internal static string ControlTopicOf(string streamId) => TopicPrefix + streamId + ControlSuffix;
+
+    /// <summary>Whether the update is one of the hub's control messages between nodes (a cancel
+    /// request, <see cref="ControlTopicOf"/>): never delivered to any subscriber.</summary>
+    internal static bool IsControl(Update update) =>
+        update.Type == CancelEventType && update.Topics.Count == 1
+        && update.Topic.StartsWith(TopicPrefix, StringComparison.Ordinal) && update.Topic.EndsWith(ControlSuffix, StringComparison.Ordinal);
+
+    /// <summary>The stream a control update is about, when <see cref="IsControl"/>.</summary>
+    internal static string StreamIdOfControl(Update update) =>
+        update.Topic[TopicPrefix.Length..^ControlSuffix.Length];
 
     /// <summary>Whether the update is a token: a stream's event with no type, whose data is text
     /// to append, so consecutive tokens of a stream may be merged into one event.</summary>

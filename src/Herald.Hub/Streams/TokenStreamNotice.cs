@@ -18,6 +18,29 @@ internal sealed record TokenStreamNotice(string Stream, string? Status = null, l
         _ => "cancelled",
     };
 
+    /// <summary>The status a notice names, read back: what <see cref="Name"/> wrote.</summary>
+    public static TokenStreamStatus StatusOf(string? name) => name switch
+    {
+        "active" => TokenStreamStatus.Active,
+        "done" => TokenStreamStatus.Done,
+        "error" => TokenStreamStatus.Error,
+        _ => TokenStreamStatus.Cancelled,
+    };
+
+    /// <summary>Reads a notice the hub wrote (a lifecycle event's data from the history, a cancel
+    /// request from another node); <see langword="null"/> when it is not one.</summary>
+    public static TokenStreamNotice? Parse(string json)
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize(json, HubJsonContext.Default.TokenStreamNotice);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The final notice on a producer's control channel.</summary>
     public static TokenStreamNotice Of(TokenStreamSummary summary) =>
         new(summary.StreamId, Name(summary.Status), summary.Tokens, summary.Reason, summary.LastEventId);

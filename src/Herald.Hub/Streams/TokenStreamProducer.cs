@@ -162,7 +162,14 @@ public sealed class TokenStreamProducer : IAsyncDisposable
     {
         try
         {
-            await _hub.PublishBatchAsync([Lifecycle(0, new TokenStreamNotice(StreamId, TokenStreamNotice.Name(TokenStreamStatus.Active)))]).ConfigureAwait(false);
+            bool stored = await _hub.PublishBatchAsync([Lifecycle(0, new TokenStreamNotice(StreamId, TokenStreamNotice.Name(TokenStreamStatus.Active)))]).ConfigureAwait(false);
+            if (!stored)
+            {
+                // Its start was already in the history: another node opened the same id a moment
+                // earlier, past the registry's history check. That stream is not this one, so
+                // this producer ends here, without a word stored in the other's name.
+                throw TokenStreamExistsException.For(StreamId);
+            }
         }
         catch (Exception exception)
         {

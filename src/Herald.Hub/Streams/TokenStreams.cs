@@ -30,6 +30,9 @@ public sealed class TokenStreams
         _hub = hub;
         _options = options.Value;
         _time = time;
+
+        // Cancel requests from other nodes arrive through the shared history.
+        hub.ControlReceived = OnControl;
     }
 
     /// <summary>How many streams are active now.</summary>
@@ -62,7 +65,7 @@ public sealed class TokenStreams
         if (!_streams.TryAdd(streamId, stream))
         {
             Interlocked.Decrement(ref _active);
-            throw Exists(streamId);
+            throw TokenStreamExistsException.For(streamId);
         }
 
         try
@@ -71,7 +74,7 @@ public sealed class TokenStreams
             HistoryCursor existing = await _hub.Log.FindAsync(TokenStreamNames.EventId(streamId, 0), cancellationToken).ConfigureAwait(false);
             if (existing.Found)
             {
-                throw Exists(streamId);
+                throw TokenStreamExistsException.For(streamId);
             }
 
             await stream.StartAsync().ConfigureAwait(false);
@@ -98,6 +101,53 @@ public sealed class TokenStreams
             : TokenStreamCancelOutcome.NotFound;
     }
 
+    /// <summary>
+    /// Finds a stream for a cancel: the producer when this node has it (active, or ended within
+    /// the TTL); else, over a history shared with other nodes, what the history says about a
+    /// stream another node produces (its <c>active</c> event, then its final one if it has ended).
+    /// <see langword="null"/> when neither knows it.
+    /// </summary>
+    /// <exception cref="Exception">The shared history cannot be read.</exception>
+    internal async Task<TokenStreamState?> FindAsync(string streamId, CancellationToken cancellationToken)
+    {
+        if (_streams.TryGetValue(streamId, out TokenStreamProducer? stream))
+        {
+            return TokenStreamState.Of(stream);
+        }
+
+        // One node's registry holds every stream it produced within the TTL: the history adds
+        // nothing there but streams a crash left without an end, which no cancel could end.
+        return _hub.Log is ISharedEventLog ? await FindInHistoryAsync(streamId, cancellationToken).ConfigureAwait(false) : null;
+    }
+
+    /// <summary>
+    /// Cancels a stream <see cref="FindAsync"/> found. A producer on this node is cancelled at
+    /// once; one on another node is sent a cancel request through the shared history, which that
+    /// node's registry turns into the same cancel (<see cref="OnControl"/>), in log order and
+    /// after any outage of the store, since the request is stored like any update.
+    /// </summary>
+    /// <exception cref="Exception">The request could not be stored (the shared store is out of reach).</exception>
+    internal async Task<TokenStreamCancelOutcome> CancelAsync(string streamId, TokenStreamState found, string? reason, CancellationToken cancellationToken)
+    {
+        if (found.Producer is { } producer)
+        {
+            return producer.Cancel(reason);
+        }
+
+        if (found.Status != TokenStreamStatus.Active)
+        {
+            return TokenStreamCancelOutcome.AlreadyEnded;
+        }
+
+        var request = new Update(
+            [TokenStreamNames.ControlTopicOf(streamId)],
+            new TokenStreamNotice(streamId, Reason: reason).ToJson(),
+            type: TokenStreamNames.CancelEventType,
+            isPrivate: true);
+        await _hub.PublishAsync(request, cancellationToken).ConfigureAwait(false);
+        return TokenStreamCancelOutcome.Cancelled;
+    }
+
     /// <summary>The stream with that id, active or ended within the TTL, if this hub produces it.</summary>
     /// <param name="streamId">The stream.</param>
     /// <param name="stream">The stream, when found.</param>
@@ -119,12 +169,68 @@ public sealed class TokenStreams
         }
     }
 
+    /// <summary>The longest page read while looking for a stream's end in the history.</summary>
+    private const int HistoryPage = 1_024;
+
+    /// <summary>A stream as the history tells it: unknown without its <c>active</c> event, ended
+    /// once its final lifecycle event follows. The scan runs from the stream's start, so it reads
+    /// at most the stream's own lifetime of history.</summary>
+    private async Task<TokenStreamState?> FindInHistoryAsync(string streamId, CancellationToken cancellationToken)
+    {
+        HistoryCursor start = await _hub.Log.FindAsync(TokenStreamNames.EventId(streamId, 0), cancellationToken).ConfigureAwait(false);
+        if (!start.Found)
+        {
+            return null;
+        }
+
+        string topic = TokenStreamNames.TopicOf(streamId);
+        long after = start.AfterSequence - 1;
+        bool? isPrivate = null;
+        while (true)
+        {
+            IReadOnlyList<LoggedUpdate> page = await _hub.Log.ReadAsync(after, HistoryPage, cancellationToken).ConfigureAwait(false);
+            if (page.Count == 0)
+            {
+                return new TokenStreamState(isPrivate ?? false, TokenStreamStatus.Active, null, null);
+            }
+
+            foreach (LoggedUpdate logged in page)
+            {
+                after = logged.Sequence;
+                Update update = logged.Update;
+                if (update.Topics.Count != 1 || update.Topic != topic)
+                {
+                    continue;
+                }
+
+                isPrivate ??= update.IsPrivate;
+                if (TokenStreamNames.IsEnd(update))
+                {
+                    TokenStreamNotice? notice = TokenStreamNotice.Parse(update.Data);
+                    return new TokenStreamState(isPrivate.Value, TokenStreamNotice.StatusOf(notice?.Status), notice?.Reason, null);
+                }
+            }
+        }
+    }
+
+    /// <summary>A control update followed from the shared history: a cancel request, which only
+    /// the node producing the stream acts on. It runs off the dispatch (which calls this under its
+    /// lock), since a cancel runs the producer's callbacks.</summary>
+    private void OnControl(Update update)
+    {
+        string streamId = TokenStreamNames.StreamIdOfControl(update);
+        if (!_streams.ContainsKey(streamId))
+        {
+            return;
+        }
+
+        string? reason = TokenStreamNotice.Parse(update.Data)?.Reason;
+        ThreadPool.QueueUserWorkItem(static state => state.Registry.Cancel(state.StreamId, state.Reason), (Registry: this, StreamId: streamId, Reason: reason), preferLocal: false);
+    }
+
     private void Ended(TokenStreamProducer stream)
     {
         stream.MarkEnded(Math.Max(1, _time.GetTimestamp()));
         Interlocked.Decrement(ref _active);
     }
-
-    private static TokenStreamExistsException Exists(string streamId) =>
-        new($"The stream id \"{streamId}\" was used before; stream ids are single use, so open a new one (a UUID) for every generation.");
 }

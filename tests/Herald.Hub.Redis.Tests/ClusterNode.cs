@@ -1,0 +1,28 @@
+using Herald.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Herald.Hub.Redis.Tests;
+
+/// <summary>A hub node of a cluster on one Redis: a real Kestrel host whose history is the shared
+/// stream, with short waits so node deaths and follows are seen within a test's bounds.</summary>
+internal static class ClusterNode
+{
+    /// <summary>How long a node may go without a heartbeat before the others count it dead.</summary>
+    public static readonly TimeSpan PresenceTimeout = TimeSpan.FromMilliseconds(900);
+
+    public static Task<HubHost> StartAsync(RedisServer redis, Action<HeraldOptions>? configure = null) =>
+        HubHost.StartAsync(
+            options =>
+            {
+                options.AllowAnonymous = true;
+                options.EnableSubscriptions = true;
+                configure?.Invoke(options);
+            },
+            services => services.AddHeraldRedis(redisOptions =>
+            {
+                redisOptions.Configuration = redis.Url;
+                redisOptions.FollowWait = TimeSpan.FromMilliseconds(200);
+                redisOptions.PresenceHeartbeat = TimeSpan.FromMilliseconds(150);
+                redisOptions.PresenceTimeout = PresenceTimeout;
+            }));
+}
