@@ -33,6 +33,7 @@ internal sealed class RedisSubscriptionPresence : BackgroundService, ISubscripti
     private readonly string _timeout;
     private readonly string _lease;
     private bool _registered;
+    private bool _revived;
 
     /// <summary>Creates the presence of this node.</summary>
     public RedisSubscriptionPresence(RedisEventLog log, HeraldHub hub, IOptions<RedisEventLogOptions> options, ILogger<RedisSubscriptionPresence> logger)
@@ -132,10 +133,18 @@ internal sealed class RedisSubscriptionPresence : BackgroundService, ISubscripti
             if ((int)listed == 0 && _registered)
             {
                 RedisPresenceMessages.Revived(_logger, NodeId);
-                await AnnounceAgainAsync().ConfigureAwait(false);
+                _revived = true;
             }
 
             _registered = true;
+            if (_revived && !await IsClaimedAsync().ConfigureAwait(false))
+            {
+                // Only once the claimant has announced the ends (its claim is gone): announced
+                // sooner, this node's "active" could land before those ends and be undone by them.
+                _revived = false;
+                await AnnounceAgainAsync().ConfigureAwait(false);
+            }
+
             return true;
         }
 #pragma warning disable CA1031 // Redis out of reach: the next beat tries again (and a long outage makes this node dead to the others).
@@ -165,6 +174,21 @@ internal sealed class RedisSubscriptionPresence : BackgroundService, ISubscripti
                 await PublishAsync(resources, active: false).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>Whether a claim on this node's earlier life is still being announced.</summary>
+    private async Task<bool> IsClaimedAsync()
+    {
+        string prefix = NodeId + ":";
+        foreach (RedisValue claim in await _log.Database.SortedSetRangeByRankAsync(_claimKeys[1]).ConfigureAwait(false))
+        {
+            if (claim.ToString().StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private async Task TryReapAsync()

@@ -4,32 +4,31 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Herald.Hub.Redis.Tests;
 
 /// <summary>Hubs embedded in two applications on one Redis: two nodes of one hub.</summary>
-public sealed class ClusterHubTests : IAsyncLifetime
+public sealed class ClusterHubTests : RedisTests
 {
     private const string Topic = "https://example.com/orders/1";
-    private RedisServer _redis = null!;
     private HubHost _one = null!;
     private HubHost _two = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _redis = await RedisServer.StartAsync();
+        await base.InitializeAsync();
         _one = await StartNodeAsync();
         _two = await StartNodeAsync();
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         await _one.DisposeAsync();
         await _two.DisposeAsync();
-        await _redis.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     private Task<HubHost> StartNodeAsync() => HubHost.StartAsync(
         options => options.AllowAnonymous = true,
         services => services.AddHeraldRedis(redis =>
         {
-            redis.Configuration = _redis.Url;
+            redis.Configuration = Redis.Url;
             redis.FollowWait = TimeSpan.FromMilliseconds(500);
         }));
 
@@ -84,12 +83,12 @@ public sealed class ClusterHubTests : IAsyncLifetime
         string before = await _one.PublishAsync(Topic, "before");
         Assert.Equal(("before", before), Describe(await subscriber.NextEventAsync()));
 
-        await _redis.KillAsync();
+        await Redis.KillAsync();
         using HttpResponseMessage refused = await _one.PostAsync([new("topic", Topic), new("data", "during")]);
         Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         Assert.True(refused.Headers.RetryAfter is not null);
 
-        await _redis.StartAgainAsync();
+        await Redis.StartAgainAsync();
         for (int i = 0; i < 3; i++)
         {
             await PublishOnceRedisIsBackAsync(_one, $"after {i}");
@@ -102,12 +101,12 @@ public sealed class ClusterHubTests : IAsyncLifetime
     [Fact]
     public async Task A_node_started_while_Redis_is_down_holds_subscribers_until_it_follows_the_stream()
     {
-        await _redis.KillAsync();
+        await Redis.KillAsync();
         await using HubHost three = await StartNodeAsync();
         Assert.False(three.Hub.IsFollowing);
         Task<SseTestClient> subscribing = three.SubscribeAsync([Topic]);
 
-        await _redis.StartAgainAsync();
+        await Redis.StartAgainAsync();
         await using SseTestClient subscriber = await subscribing.WaitAsync(Bounded.DefaultWait);
         string id = await PublishOnceRedisIsBackAsync(_one, "first after the start");
 

@@ -7,8 +7,9 @@ namespace Herald.Hub.Redis.Tests;
 /// stream, with short waits so node deaths and follows are seen within a test's bounds.</summary>
 internal static class ClusterNode
 {
-    /// <summary>How long a node may go without a heartbeat before the others count it dead.</summary>
-    public static readonly TimeSpan PresenceTimeout = TimeSpan.FromMilliseconds(900);
+    /// <summary>How long a node may go without a heartbeat before the others count it dead: well
+    /// above the heartbeat, so a loaded test machine does not declare a live node dead.</summary>
+    public static readonly TimeSpan PresenceTimeout = TimeSpan.FromSeconds(2);
 
     public static Task<HubHost> StartAsync(RedisServer redis, Action<HeraldOptions>? configure = null) =>
         HubHost.StartAsync(
@@ -22,7 +23,7 @@ internal static class ClusterNode
             {
                 redisOptions.Configuration = redis.Url;
                 redisOptions.FollowWait = TimeSpan.FromMilliseconds(200);
-                redisOptions.PresenceHeartbeat = TimeSpan.FromMilliseconds(150);
+                redisOptions.PresenceHeartbeat = TimeSpan.FromMilliseconds(200);
                 redisOptions.PresenceTimeout = PresenceTimeout;
             }));
 }

@@ -7,16 +7,10 @@ namespace Herald.Hub.Redis.Tests;
 /// The Redis Streams history against a real redis-server: two <see cref="RedisEventLog"/>s on one
 /// Redis are two hub nodes.
 /// </summary>
-public sealed class RedisEventLogTests : IAsyncLifetime
+public sealed class RedisEventLogTests : RedisTests
 {
-    private RedisServer _redis = null!;
-
-    public async Task InitializeAsync() => _redis = await RedisServer.StartAsync();
-
-    public async Task DisposeAsync() => await _redis.DisposeAsync();
-
     private RedisEventLog Node(long maxLength = 1_000_000, string prefix = "herald") =>
-        new(new RedisEventLogOptions { Configuration = _redis.Url, Prefix = prefix, MaxLength = maxLength, FollowWait = TimeSpan.FromMilliseconds(200) });
+        new(new RedisEventLogOptions { Configuration = Redis.Url, Prefix = prefix, MaxLength = maxLength, FollowWait = TimeSpan.FromMilliseconds(200) });
 
     [Fact]
     public async Task Sequences_are_contiguous_across_nodes_and_generated_ids_read_the_same_on_each()
@@ -121,12 +115,12 @@ public sealed class RedisEventLogTests : IAsyncLifetime
     {
         using RedisEventLog node = Node();
         await node.AppendAsync([new Update(["a"], "before")], default);
-        await _redis.KillAsync();
+        await Redis.KillAsync();
 
         await Assert.ThrowsAnyAsync<Exception>(async () => await node.AppendAsync([new Update(["a"], "during")], default)).WaitAsync(Bounded.DefaultWait);
         Assert.False(node.IsReachable);
 
-        await _redis.StartAgainAsync();
+        await Redis.StartAgainAsync();
         AppendOutcome[] after = await RetryAsync(() => node.AppendAsync([new Update(["a"], "after")], default).AsTask());
         Assert.Equal([new AppendOutcome(2, false)], after);
         Assert.Equal(["before", "after"], (await node.ReadAsync(0, 10, default)).Select(logged => logged.Update.Data));

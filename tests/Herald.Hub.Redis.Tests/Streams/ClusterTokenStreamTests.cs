@@ -12,19 +12,13 @@ namespace Herald.Hub.Redis.Tests.Streams;
 /// Token streams across hub nodes on one real Redis: read and resumed on a node that does not
 /// produce them, single use across nodes, and cancelled from any node.
 /// </summary>
-public sealed class ClusterTokenStreamTests : IAsyncLifetime
+public sealed class ClusterTokenStreamTests : RedisTests
 {
-    private RedisServer _redis = null!;
-
-    public async Task InitializeAsync() => _redis = await RedisServer.StartAsync();
-
-    public async Task DisposeAsync() => await _redis.DisposeAsync();
-
     [Fact]
     public async Task A_stream_produced_on_one_node_is_read_resumed_and_finished_on_another()
     {
-        await using HubHost a = await ClusterNode.StartAsync(_redis);
-        await using HubHost b = await ClusterNode.StartAsync(_redis);
+        await using HubHost a = await ClusterNode.StartAsync(Redis);
+        await using HubHost b = await ClusterNode.StartAsync(Redis);
         string id = HeraldStreamTranscript.NewId("cluster-read");
         await using TokenStreamProducer producer = await a.Services.GetRequiredService<TokenStreams>().OpenAsync(id);
         await producer.WriteAsync("Hel");
@@ -61,8 +55,8 @@ public sealed class ClusterTokenStreamTests : IAsyncLifetime
     [Fact]
     public async Task An_id_opened_on_one_node_is_refused_on_another()
     {
-        await using HubHost a = await ClusterNode.StartAsync(_redis);
-        await using HubHost b = await ClusterNode.StartAsync(_redis);
+        await using HubHost a = await ClusterNode.StartAsync(Redis);
+        await using HubHost b = await ClusterNode.StartAsync(Redis);
         string id = HeraldStreamTranscript.NewId("cluster-taken");
         await using TokenStreamProducer producer = await a.Services.GetRequiredService<TokenStreams>().OpenAsync(id);
 
@@ -80,8 +74,8 @@ public sealed class ClusterTokenStreamTests : IAsyncLifetime
     [Fact]
     public async Task Two_nodes_opening_one_id_at_once_make_exactly_one_stream()
     {
-        await using HubHost a = await ClusterNode.StartAsync(_redis);
-        await using HubHost b = await ClusterNode.StartAsync(_redis);
+        await using HubHost a = await ClusterNode.StartAsync(Redis);
+        await using HubHost b = await ClusterNode.StartAsync(Redis);
         TokenStreams onA = a.Services.GetRequiredService<TokenStreams>();
         TokenStreams onB = b.Services.GetRequiredService<TokenStreams>();
         for (int round = 0; round < 20; round++)
@@ -106,9 +100,9 @@ public sealed class ClusterTokenStreamTests : IAsyncLifetime
     [Fact]
     public async Task A_cancel_on_another_node_reaches_the_producer_and_no_subscriber_sees_the_request()
     {
-        await using HubHost a = await ClusterNode.StartAsync(_redis);
-        await using HubHost b = await ClusterNode.StartAsync(_redis);
-        await using HubHost c = await ClusterNode.StartAsync(_redis);
+        await using HubHost a = await ClusterNode.StartAsync(Redis);
+        await using HubHost b = await ClusterNode.StartAsync(Redis);
+        await using HubHost c = await ClusterNode.StartAsync(Redis);
         string id = HeraldStreamTranscript.NewId("cluster-cancel");
         await using SseTestClient everything = await c.SubscribeAsync(["*"], allowed: ["*"]);
         await using TokenStreamProducer producer = await a.Services.GetRequiredService<TokenStreams>().OpenAsync(id);
@@ -155,8 +149,8 @@ public sealed class ClusterTokenStreamTests : IAsyncLifetime
     [Fact]
     public async Task A_cancel_on_another_node_of_a_finished_stream_answers_its_end()
     {
-        await using HubHost a = await ClusterNode.StartAsync(_redis);
-        await using HubHost b = await ClusterNode.StartAsync(_redis);
+        await using HubHost a = await ClusterNode.StartAsync(Redis);
+        await using HubHost b = await ClusterNode.StartAsync(Redis);
         string id = HeraldStreamTranscript.NewId("cluster-done");
         await using TokenStreamProducer producer = await a.Services.GetRequiredService<TokenStreams>().OpenAsync(id, isPrivate: true);
         await producer.WriteAsync("all");

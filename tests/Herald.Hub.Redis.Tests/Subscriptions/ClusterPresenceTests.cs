@@ -11,23 +11,17 @@ namespace Herald.Hub.Redis.Tests.Subscriptions;
 /// The active subscriptions across hub nodes on one real Redis: every node lists every node's
 /// subscribers, and the end of a dead node's subscriptions is announced by exactly one survivor.
 /// </summary>
-public sealed class ClusterPresenceTests : IAsyncLifetime
+public sealed class ClusterPresenceTests : RedisTests
 {
     private const string Book = "https://example.com/books/{id}";
     private const string SubscriptionTopics = "/.well-known/mercure/subscriptions{/topic}{/subscriber}";
     private static readonly string[] ApiSelectors = [SubscriptionTopics, "/.well-known/mercure/subscriptions"];
 
-    private RedisServer _redis = null!;
-
-    public async Task InitializeAsync() => _redis = await RedisServer.StartAsync();
-
-    public async Task DisposeAsync() => await _redis.DisposeAsync();
-
     [Fact]
     public async Task Every_node_lists_a_subscriber_of_another_node_until_it_leaves()
     {
-        await using HubHost a = await ClusterNode.StartAsync(_redis);
-        await using HubHost b = await ClusterNode.StartAsync(_redis);
+        await using HubHost a = await ClusterNode.StartAsync(Redis);
+        await using HubHost b = await ClusterNode.StartAsync(Redis);
         await using SseTestClient watcher = await a.SubscribeAsync([SubscriptionTopics], allowed: [SubscriptionTopics]);
 
         string subscriberId;
@@ -74,9 +68,9 @@ public sealed class ClusterPresenceTests : IAsyncLifetime
     [Fact]
     public async Task A_dead_nodes_subscriptions_leave_the_list_and_exactly_one_survivor_announces_their_end()
     {
-        await using HubHost dying = await ClusterNode.StartAsync(_redis);
-        await using HubHost b = await ClusterNode.StartAsync(_redis);
-        await using HubHost c = await ClusterNode.StartAsync(_redis);
+        await using HubHost dying = await ClusterNode.StartAsync(Redis);
+        await using HubHost b = await ClusterNode.StartAsync(Redis);
+        await using HubHost c = await ClusterNode.StartAsync(Redis);
         await using SseTestClient watcher = await c.SubscribeAsync([SubscriptionTopics, "https://example.com/marker"], allowed: [SubscriptionTopics]);
         await using SseTestClient subscriber = await dying.SubscribeAsync([Book]);
         (JsonDocument joined, _) = await NextAboutAsync(watcher, Book);
