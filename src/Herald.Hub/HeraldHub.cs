@@ -280,16 +280,15 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
                         CloseAll(SubscriberCloseReason.HistoryGap);
                         after = last;
                     }
+
+                    // The log answered and the loop knows where it stands: ready now, not only
+                    // when the first blocking read returns (up to its wait on a quiet log).
+                    HeraldHubMessages.SharedLogFollowed(_logger, after);
+                    lost = false;
+                    _following = true;
                 }
 
                 IReadOnlyList<LoggedUpdate> page = await shared.FollowAsync(after, stopping).ConfigureAwait(false);
-                if (lost || !_following)
-                {
-                    HeraldHubMessages.SharedLogFollowed(_logger, after);
-                }
-
-                lost = false;
-                _following = true;
                 delay = MinFollowRetry;
                 if (page.Count == 0)
                 {
