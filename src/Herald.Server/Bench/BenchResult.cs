@@ -18,6 +18,9 @@ internal sealed record LatencySummary(double P50, double P90, double P99, double
 /// <summary>The server's CPU and memory over a run, when its process id was given.</summary>
 internal sealed record ServerFigures
 {
+    /// <summary>The process measured, in a figure of one of several <c>--server-pid</c>s; null for them all together.</summary>
+    public int? Pid { get; init; }
+
     public double CpuSeconds { get; init; }
 
     /// <summary>The part of <see cref="CpuSeconds"/> spent in the kernel (system time).</summary>
@@ -39,6 +42,9 @@ internal sealed record ServerFigures
 
     /// <summary>After the last delivery.</summary>
     public long MemoryAfterBytes { get; init; }
+
+    /// <summary>Given several <c>--server-pid</c>s, the figures of each (with its descendants), in the order given; null otherwise.</summary>
+    public IReadOnlyList<ServerFigures>? Processes { get; init; }
 }
 
 /// <summary>What one <c>herald bench</c> run measured; written as JSON and read back by <c>herald bench report</c>.</summary>
@@ -134,6 +140,10 @@ internal sealed record BenchResult
         {
             Row("server CPU", $"{server.CpuSeconds:0.00} s, {server.CpuMicrosecondsPerDelivery:0.00} µs per delivery, of which {server.KernelCpuMicrosecondsPerDelivery:0.00} µs in the kernel");
             Row("server memory", $"{Mib(server.MemoryBeforeBytes)} before, {Mib(server.MemoryIdleBytes)} idle with subscribers, {Mib(server.MemoryAfterBytes)} after; {server.MemoryPerIdleSubscriberBytes / 1024.0:0.0} KiB per idle subscriber");
+            foreach (ServerFigures process in server.Processes ?? [])
+            {
+                Row($"  pid {process.Pid}", $"CPU {process.CpuSeconds:0.00} s ({process.KernelCpuSeconds:0.00} s kernel); memory {Mib(process.MemoryBeforeBytes)} before, {Mib(process.MemoryIdleBytes)} idle, {Mib(process.MemoryAfterBytes)} after");
+            }
         }
 
         Row("load generator CPU", $"{LoadGeneratorCpuSeconds:0.00} s, {LoadGeneratorCpuMicrosecondsPerDelivery:0.00} µs per delivery");
