@@ -3,13 +3,14 @@
 # --redis` nodes sharing one stream, and one node with the default SQLite history beside it for
 # comparison; everything started fresh for every run.
 #
-#   bash bench/cluster.sh            # every scenario: S P D P1 D1
+#   bash bench/cluster.sh            # every scenario: S S1 P P1 D D1
 #   bash bench/cluster.sh S          # some of them
 #
 # Scenarios (herald bench does the load; subscriber i on node i mod 3, every event published to
 # node 1, which appends it to Redis; every node follows the stream and delivers to its own):
 #   S   3 nodes x 18,000 HTTP/1.1 subscribers (S_SUBSCRIBERS, default 54000, in all), 1 topic,
 #       60 events at 1/s
+#   S1  one node with the default SQLite history and a node's share of S (S_SUBSCRIBERS / 3)
 #   P   publish throughput: P_LANES publisher lanes (topics; default 16), each sending as fast as
 #       its answers come (an open-loop lane behind schedule sends at once, so at 2,000/s a lane
 #       is a closed loop of one request at a time), to 3 x 16 subscribers: one per topic per node
@@ -37,7 +38,7 @@ source bench/lib/servers.sh
 trap stop_all EXIT
 
 SCENARIOS=("$@")
-[[ ${#SCENARIOS[@]} -gt 0 ]] || SCENARIOS=(S P D P1 D1)
+[[ ${#SCENARIOS[@]} -gt 0 ]] || SCENARIOS=(S S1 P P1 D D1)
 OUT=${BENCH_OUT:-bench/results/cluster-$(date -u +%Y%m%dT%H%M%SZ)}
 S_SUBSCRIBERS=${S_SUBSCRIBERS:-54000}
 P_LANES=${P_LANES:-16}
@@ -117,9 +118,12 @@ run() {
   shift 2
   "start_$shape"
   warm
-  say "$scenario ($shape): $* (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
+  # The label says which history the run had.
+  local label="$scenario single (SQLite Full)"
+  [[ $shape == single ]] || label="$scenario cluster (appendfsync ${REDIS_APPENDFSYNC:-always})"
+  say "$label: $* (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
   echo "$scenario $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/load.txt"
-  bench "$scenario" "$OUT/$scenario.json" "$@" || code=$?
+  bench "$label" "$OUT/$scenario.json" "$@" || code=$?
   stop_all
   return "$code"
 }
@@ -127,12 +131,13 @@ run() {
 for scenario in "${SCENARIOS[@]}"; do
   case $scenario in
     S) run S cluster --subscribers "$S_SUBSCRIBERS" --events 60 --rate 1 --connect-timeout 300 --idle 5 --drain 30 || true ;;
+    S1) run S1 single --subscribers $((S_SUBSCRIBERS / 3)) --events 60 --rate 1 --connect-timeout 300 --idle 5 --drain 30 || true ;;
     P) run P cluster --subscribers $((3 * P_LANES)) --topics "$P_LANES" --events 2000 --rate 2000 --drain 30 || true ;;
     P1) run P1 single --subscribers $((3 * P_LANES)) --topics "$P_LANES" --events 2000 --rate 2000 --drain 30 || true ;;
     D) run D cluster --subscribers 3000 --topics 4 --events $((D_RATE * 20)) --rate "$D_RATE" --drain 30 || true ;;
     D1) run D1 single --subscribers 3000 --topics 4 --events $((D_RATE * 20)) --rate "$D_RATE" --drain 30 || true ;;
     *)
-      say "unknown scenario '$scenario' (S, P, D, P1 or D1)"
+      say "unknown scenario '$scenario' (S, S1, P, P1, D or D1)"
       exit 2
       ;;
   esac

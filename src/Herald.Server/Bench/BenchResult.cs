@@ -122,6 +122,9 @@ internal sealed record BenchResult
 
     public double DurationSeconds { get; init; }
 
+    /// <summary>Publishes accepted per second of publishing: what the server took in, when the lanes offer more than it can.</summary>
+    public double PublishesPerSecond => PublishSeconds > 0 ? Math.Round(Published / PublishSeconds) : 0;
+
     /// <summary>Every subscriber connected and received every event exactly once, in order.</summary>
     public bool Clean => ConnectFailed == 0 && Lost == 0 && Duplicates == 0 && Reordered == 0 && Unexpected == 0 && PublishFailures.Count == 0;
 
@@ -131,7 +134,7 @@ internal sealed record BenchResult
         void Row(string name, string value) => output.WriteLine($"  {name,-28} {value}");
         output.WriteLine($"herald bench: {Label}");
         Row("subscribers", $"{Connected:N0} of {Subscribers:N0} connected over HTTP/{Http} by {Workers} workers in {ConnectSeconds:0.0} s{Errors(ConnectErrors)}");
-        Row("published", $"{Published:N0} to {Topics:N0} topics at {RatePerTopic:0.##}/s each, {PayloadBytes} B, as {PublishFormat}, in {PublishSeconds:0.0} s{Errors(PublishFailures)}");
+        Row("published", $"{Published:N0} to {Topics:N0} topics at {RatePerTopic:0.##}/s each, {PayloadBytes} B, as {PublishFormat}, in {PublishSeconds:0.0} s ({PublishesPerSecond:N0}/s){Errors(PublishFailures)}");
         Row("delivered", $"{Delivered:N0} of {Expected:N0}: lost {Lost:N0}, duplicated {Duplicates:N0}, reordered {Reordered:N0}, foreign {Unexpected:N0}, cut short {EndedEarly:N0}");
         Row("deliveries/s", $"{DeliveriesPerSecond:N0}");
         Row("latency ms p50/p90/p99/p99.9/max", Format(Latency));
@@ -153,14 +156,14 @@ internal sealed record BenchResult
     /// <summary>A Markdown table of several runs, one row each.</summary>
     public static void WriteMarkdown(IEnumerable<BenchResult> results, TextWriter output)
     {
-        output.WriteLine("| run | HTTP | subscribers | events | delivered | lost / dup / reordered | deliveries/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | server CPU µs/delivery (kernel) | server KiB/idle subscriber | bench CPU µs/delivery |");
-        output.WriteLine("|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        output.WriteLine("| run | HTTP | subscribers | events | publishes/s | delivered | lost / dup / reordered | deliveries/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | server CPU µs/delivery (kernel) | server KiB/idle subscriber | bench CPU µs/delivery |");
+        output.WriteLine("|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (BenchResult r in results)
         {
             string cpu = r.Server is { } s ? string.Create(CultureInfo.InvariantCulture, $"{s.CpuMicrosecondsPerDelivery:0.00} ({s.KernelCpuMicrosecondsPerDelivery:0.00})") : "–";
             string memory = r.Server is { } m ? (m.MemoryPerIdleSubscriberBytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) : "–";
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {r.Label} | {r.Http} | {r.Connected:N0} / {r.Subscribers:N0} | {r.Published:N0} | {r.Delivered:N0} / {r.Expected:N0} | {r.Lost:N0} / {r.Duplicates:N0} / {r.Reordered:N0} | {r.DeliveriesPerSecond:N0} | {r.Latency.P50} | {r.Latency.P90} | {r.Latency.P99} | {r.Latency.P999} | {r.Latency.Max} | {cpu} | {memory} | {r.LoadGeneratorCpuMicrosecondsPerDelivery:0.00} |"));
+                $"| {r.Label} | {r.Http} | {r.Connected:N0} / {r.Subscribers:N0} | {r.Published:N0} | {r.PublishesPerSecond:N0} | {r.Delivered:N0} / {r.Expected:N0} | {r.Lost:N0} / {r.Duplicates:N0} / {r.Reordered:N0} | {r.DeliveriesPerSecond:N0} | {r.Latency.P50} | {r.Latency.P90} | {r.Latency.P99} | {r.Latency.P999} | {r.Latency.Max} | {cpu} | {memory} | {r.LoadGeneratorCpuMicrosecondsPerDelivery:0.00} |"));
         }
     }
 
