@@ -9,12 +9,15 @@
 #   ... drive "$SUB_URL_TEMPLATE" / "$PUB_URL_TEMPLATE" ...
 #   stop_server
 #
+# One server is current at a time; set_aside_server leaves it running beside the next (a
+# cluster: start_redis, then start_herald PORT --redis "$REDIS_URL" for each node; stop_all).
+#
 # Call the start functions directly, not in $(...) or a pipeline: the server must be a child of
 # the calling shell, and the variables they set must land there. Being a background job of that
 # shell, the server is waited for by a bare `wait`: wait for your own pids instead.
 #
 # A start sets and exports, for the server it started:
-#   SERVER_NAME        nchan | baseline | herald
+#   SERVER_NAME        nchan | baseline | herald | redis
 #   SERVER_PID         the server's pid (nginx: the master's)
 #   SERVER_PORT        the port it listens on, on 127.0.0.1
 #   SERVER_DIR         its fresh temp directory (config, logs, data), removed by stop_server
@@ -137,22 +140,34 @@ _srv_launch() {
 # On failure (the server died or the time ran out) prints the log's end, stops the server and
 # returns 1.
 _srv_wait_ready() {
-  local url=$1 line=${2:-} timeout=${SERVER_START_TIMEOUT:-30} code
+  _srv_wait_for "$1" _srv_http_ready "$1" "${2:-}"
+}
+
+# True when URL answers with any HTTP status and, when LINE is not empty, LINE is in SERVER_LOG.
+_srv_http_ready() {
+  local url=$1 line=$2
+  [[ "$(_srv_http_code "$url")" != 000 ]] && { [[ -z "$line" ]] || grep -qF -- "$line" "$SERVER_LOG"; }
+}
+
+# _srv_wait_for WHERE CHECK...: waits until the command CHECK succeeds, as _srv_wait_ready does
+# (WHERE names what is asked, in messages).
+_srv_wait_for() {
+  local where=$1 timeout=${SERVER_START_TIMEOUT:-30} code
+  shift
   local deadline=$((SECONDS + timeout))
   while :; do
     if ! _srv_alive "$SERVER_PID"; then
       wait "$SERVER_PID" 2>/dev/null && code=0 || code=$?
-      _srv_say "$SERVER_NAME exited (status $code) before answering on $url"
+      _srv_say "$SERVER_NAME exited (status $code) before answering on $where"
       _srv_dump_logs
       stop_server
       return 1
     fi
-    code=$(_srv_http_code "$url")
-    if [[ "$code" != 000 ]] && { [[ -z "$line" ]] || grep -qF -- "$line" "$SERVER_LOG"; }; then
+    if "$@"; then
       return 0
     fi
     if ((SECONDS >= deadline)); then
-      _srv_say "$SERVER_NAME (pid $SERVER_PID) did not answer on $url within ${timeout}s"
+      _srv_say "$SERVER_NAME (pid $SERVER_PID) did not answer on $where within ${timeout}s"
       _srv_dump_logs
       stop_server
       return 1
@@ -358,6 +373,50 @@ start_herald() {
 }
 
 # ----------------------------------------------------------------------------------------------
+# Redis (for herald serve --redis)
+
+# start_redis PORT: Debian's redis-server on 127.0.0.1:PORT with a fresh directory for its data,
+# no RDB snapshots, and the append-only file synced as REDIS_APPENDFSYNC says (default always:
+# like Herald's SQLite history with --durability Full, nothing acknowledged is lost in a crash,
+# so the two are compared at the same guarantee). Sets REDIS_URL (redis://127.0.0.1:PORT) besides
+# the SERVER_* variables.
+start_redis() {
+  local port=${1:?usage: start_redis PORT}
+  local fsync=${REDIS_APPENDFSYNC:-always}
+  if [[ ! -x /usr/bin/redis-server ]]; then
+    _srv_say "start_redis: /usr/bin/redis-server is missing (apt-get install -y redis-server)"
+    return 1
+  fi
+  case $fsync in
+    always | everysec | no) ;;
+    *)
+      _srv_say "start_redis: REDIS_APPENDFSYNC must be always, everysec or no, not '$fsync'"
+      return 1
+      ;;
+  esac
+  _srv_begin redis "$port" || return 1
+  mkdir -p "$SERVER_DIR/data"
+  # The default maxclients (10,000) is more than the nodes need: each holds two connections.
+  _srv_launch /usr/bin/redis-server --port "$port" --bind 127.0.0.1 --dir "$SERVER_DIR/data"     --save '' --appendonly yes --appendfsync "$fsync" --protected-mode no --daemonize no --loglevel notice
+  REDIS_URL="redis://127.0.0.1:$port"
+  export REDIS_URL
+  _srv_wait_for "127.0.0.1:$port" _srv_redis_ready "$port" || return 1
+  _srv_say "redis-server (pid $SERVER_PID, appendfsync $fsync) listening on 127.0.0.1:$port"
+}
+
+_srv_redis_ready() {
+  [[ "$(timeout 2 redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null)" == PONG ]]
+}
+
+# set_aside_server: the current server keeps running but is no longer current, so another can
+# start beside it (a cluster's Redis and nodes). Copy the SERVER_* variables you need first;
+# stop_all stops it and removes its directory.
+set_aside_server() {
+  SERVER_PID='' SERVER_NAME='' SERVER_PORT='' SERVER_DIR='' SERVER_LOG='' SERVER_ERROR_LOG=''
+  SUB_URL_TEMPLATE='' PUB_URL_TEMPLATE='' PUB_FORMAT='' PUB_TOKEN=''
+}
+
+# ----------------------------------------------------------------------------------------------
 # Stopping
 
 # Stops one process tree: SIGTERM to the root, up to SERVER_STOP_TIMEOUT seconds for it to go,
@@ -429,16 +488,17 @@ stop_server() {
   if [[ -n "${SERVER_DIR:-}" && -d "$SERVER_DIR" && "${SERVER_KEEP_DIR:-0}" != 1 ]]; then
     rm -rf "$SERVER_DIR"
   fi
-  SERVER_PID='' SERVER_NAME='' SERVER_PORT='' SERVER_DIR='' SERVER_LOG='' SERVER_ERROR_LOG=''
-  SUB_URL_TEMPLATE='' PUB_URL_TEMPLATE='' PUB_FORMAT='' PUB_TOKEN=''
+  set_aside_server
   return "$status"
 }
 
-# Stops every server this shell started and has not stopped; for `trap stop_all EXIT`.
+# Stops every server this shell started and has not stopped, the last started first (a
+# cluster's nodes before their Redis); for `trap stop_all EXIT`.
 stop_all() {
-  local status=0 entry pid dir
+  local status=0 entry pid dir i
   stop_server || status=1
-  for entry in "${_SRV_STARTED[@]}"; do
+  for ((i = ${#_SRV_STARTED[@]} - 1; i >= 0; i--)); do
+    entry=${_SRV_STARTED[i]}
     pid=${entry%% *}
     dir=${entry#* }
     _srv_stop_tree "$pid" || status=1

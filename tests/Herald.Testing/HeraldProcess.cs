@@ -22,6 +22,9 @@ public sealed class HeraldProcess : IAsyncDisposable
         process.BeginErrorReadLine();
     }
 
+    /// <summary>The process id, for tools that measure it (<c>herald bench --server-pid</c>).</summary>
+    public int Id => _process.Id;
+
     /// <summary>Everything printed so far, standard output and error interleaved.</summary>
     public string Output
     {

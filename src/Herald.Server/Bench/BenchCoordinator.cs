@@ -24,7 +24,11 @@ internal sealed class BenchCoordinator
     public async Task<BenchResult> RunAsync(CancellationToken cancellationToken)
     {
         var meter = new ServerMeter(_settings.ServerPids);
-        long memoryBefore = meter.MemoryBytes();
+
+        // The servers together, then (given several) each on its own: a cluster's nodes and its Redis.
+        ServerReadings[] readings = meter.IsEnabled
+            ? [new ServerReadings(meter), .. _settings.ServerPids.Count > 1 ? _settings.ServerPids.Select(pid => new ServerReadings(new ServerMeter([pid]), pid)) : []]
+            : [];
         long runStart = Stopwatch.GetTimestamp();
         var workers = new List<Worker>();
         try
@@ -38,9 +42,9 @@ internal sealed class BenchCoordinator
             double connectSeconds = Stopwatch.GetElapsedTime(runStart).TotalSeconds;
             await _log.WriteLineAsync($"herald bench: {connected.Sum(r => r.Connected):N0} of {_settings.Subscribers:N0} subscribers connected in {connectSeconds:0.0} s; idle {_settings.IdleSeconds:0.#} s").ConfigureAwait(false);
             await Task.Delay(TimeSpan.FromSeconds(_settings.IdleSeconds), cancellationToken).ConfigureAwait(false);
-            long memoryIdle = meter.MemoryBytes();
+            Array.ForEach(readings, r => r.Idle());
 
-            (double serverCpuStart, double serverKernelStart) = meter.CpuSeconds();
+            Array.ForEach(readings, r => r.PublishStarts());
             TimeSpan ownCpuStart = Process.GetCurrentProcess().TotalProcessorTime;
             long publishStart = Stopwatch.GetTimestamp();
             using var publisher = new BenchPublisher(_settings);
@@ -51,10 +55,8 @@ internal sealed class BenchCoordinator
             // Every worker whose subscribers all connected reports "complete" once they have every event.
             Task allComplete = Task.WhenAll(workers.Select(w => w.NextAsync("complete")));
             bool completed = await Task.WhenAny(allComplete, Task.Delay(TimeSpan.FromSeconds(_settings.DrainSeconds), cancellationToken)).ConfigureAwait(false) == allComplete;
-            (double serverCpuEnd, double serverKernelEnd) = meter.CpuSeconds();
-            double serverCpu = serverCpuEnd - serverCpuStart;
+            Array.ForEach(readings, r => r.Drained());
             TimeSpan ownCpu = Process.GetCurrentProcess().TotalProcessorTime - ownCpuStart;
-            long memoryAfter = meter.MemoryBytes();
 
             foreach (Worker worker in workers)
             {
@@ -62,16 +64,7 @@ internal sealed class BenchCoordinator
             }
 
             WorkerReport[] results = await Task.WhenAll(workers.Select(w => w.NextAsync("result"))).WaitAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
-            return Combine(results, connectSeconds, publisher, publishStart, publishSeconds, completed, meter.IsEnabled
-                ? new ServerFigures
-                {
-                    CpuSeconds = serverCpu,
-                    KernelCpuSeconds = serverKernelEnd - serverKernelStart,
-                    MemoryBeforeBytes = memoryBefore,
-                    MemoryIdleBytes = memoryIdle,
-                    MemoryAfterBytes = memoryAfter,
-                }
-                : null, ownCpu.TotalSeconds, Stopwatch.GetElapsedTime(runStart).TotalSeconds);
+            return Combine(results, connectSeconds, publisher, publishStart, publishSeconds, completed, readings, ownCpu.TotalSeconds, Stopwatch.GetElapsedTime(runStart).TotalSeconds);
         }
         finally
         {
@@ -82,7 +75,7 @@ internal sealed class BenchCoordinator
         }
     }
 
-    private BenchResult Combine(WorkerReport[] results, double connectSeconds, BenchPublisher publisher, long publishStart, double publishSeconds, bool completed, ServerFigures? server, double ownCpuSeconds, double durationSeconds)
+    private BenchResult Combine(WorkerReport[] results, double connectSeconds, BenchPublisher publisher, long publishStart, double publishSeconds, bool completed, ServerReadings[] server, double ownCpuSeconds, double durationSeconds)
     {
         var latency = new LatencyHistogram();
         foreach (WorkerReport result in results)
@@ -95,7 +88,6 @@ internal sealed class BenchCoordinator
         long lastReceived = results.Max(r => r.LastReceived);
         double deliverySeconds = lastReceived > publishStart ? (double)(lastReceived - publishStart) / Stopwatch.Frequency : 0;
         double loadCpu = ownCpuSeconds + results.Sum(r => r.CpuSeconds);
-        double PerDelivery(double seconds) => delivered == 0 ? 0 : Math.Round(seconds * 1e6 / delivered, 3);
         return new BenchResult
         {
             Label = _settings.Label,
@@ -125,16 +117,9 @@ internal sealed class BenchCoordinator
             DeliveriesPerSecond = deliverySeconds > 0 ? Math.Round(delivered / deliverySeconds) : 0,
             Latency = LatencySummary.Of(latency),
             PublishRoundTrip = LatencySummary.Of(publisher.RoundTrips),
-            Server = server is null ? null : server with
-            {
-                CpuSeconds = Math.Round(server.CpuSeconds, 2),
-                KernelCpuSeconds = Math.Round(server.KernelCpuSeconds, 2),
-                CpuMicrosecondsPerDelivery = PerDelivery(server.CpuSeconds),
-                KernelCpuMicrosecondsPerDelivery = PerDelivery(server.KernelCpuSeconds),
-                MemoryPerIdleSubscriberBytes = connected == 0 ? 0 : (server.MemoryIdleBytes - server.MemoryBeforeBytes) / connected,
-            },
+            Server = server.Length == 0 ? null : server[0].Figures(delivered, connected, server.Length > 1 ? [.. server.Skip(1).Select(r => r.Figures(delivered, connected))] : null),
             LoadGeneratorCpuSeconds = Math.Round(loadCpu, 2),
-            LoadGeneratorCpuMicrosecondsPerDelivery = PerDelivery(loadCpu),
+            LoadGeneratorCpuMicrosecondsPerDelivery = ServerReadings.PerDelivery(loadCpu, delivered),
             DurationSeconds = Math.Round(durationSeconds, 1),
         };
     }
@@ -147,13 +132,16 @@ internal sealed class BenchCoordinator
         int count = share + (index < extra ? 1 : 0);
 
         // Each worker connects from its own loopback address, so each has the whole ephemeral port
-        // range to itself (about 28,000 connections to one server port).
-        var url = new Uri(BenchSettings.Fill(_settings.SubscribeUrl, "x"));
-        string? source = _settings.Http == "1.1" && IPAddress.TryParse(url.Host, out IPAddress? host) && host.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && IPAddress.IsLoopback(host)
+        // range to itself (about 28,000 connections, whichever servers they go to: the socket is
+        // bound to its source before it connects, so its port is taken for every destination).
+        string? source = _settings.Http == "1.1" && _settings.SubscribeUrls.All(IsLoopbackV4)
             ? $"127.0.{(index + 2) / 256}.{(index + 2) % 256}"
             : null;
         return new WorkerAssignment(_settings, first, count, source);
     }
+
+    private static bool IsLoopbackV4(string template) =>
+        IPAddress.TryParse(new Uri(BenchSettings.Fill(template, "x")).Host, out IPAddress? host) && host.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && IPAddress.IsLoopback(host);
 
     /// <summary>One worker process and the reports it writes.</summary>
     private sealed class Worker : IAsyncDisposable

@@ -18,6 +18,9 @@ internal sealed record LatencySummary(double P50, double P90, double P99, double
 /// <summary>The server's CPU and memory over a run, when its process id was given.</summary>
 internal sealed record ServerFigures
 {
+    /// <summary>The process measured, in a figure of one of several <c>--server-pid</c>s; null for them all together.</summary>
+    public int? Pid { get; init; }
+
     public double CpuSeconds { get; init; }
 
     /// <summary>The part of <see cref="CpuSeconds"/> spent in the kernel (system time).</summary>
@@ -39,6 +42,9 @@ internal sealed record ServerFigures
 
     /// <summary>After the last delivery.</summary>
     public long MemoryAfterBytes { get; init; }
+
+    /// <summary>Given several <c>--server-pid</c>s, the figures of each (with its descendants), in the order given; null otherwise.</summary>
+    public IReadOnlyList<ServerFigures>? Processes { get; init; }
 }
 
 /// <summary>What one <c>herald bench</c> run measured; written as JSON and read back by <c>herald bench report</c>.</summary>
@@ -116,6 +122,9 @@ internal sealed record BenchResult
 
     public double DurationSeconds { get; init; }
 
+    /// <summary>Publishes accepted per second of publishing: what the server took in, when the lanes offer more than it can.</summary>
+    public double PublishesPerSecond => PublishSeconds > 0 ? Math.Round(Published / PublishSeconds) : 0;
+
     /// <summary>Every subscriber connected and received every event exactly once, in order.</summary>
     public bool Clean => ConnectFailed == 0 && Lost == 0 && Duplicates == 0 && Reordered == 0 && Unexpected == 0 && PublishFailures.Count == 0;
 
@@ -125,7 +134,7 @@ internal sealed record BenchResult
         void Row(string name, string value) => output.WriteLine($"  {name,-28} {value}");
         output.WriteLine($"herald bench: {Label}");
         Row("subscribers", $"{Connected:N0} of {Subscribers:N0} connected over HTTP/{Http} by {Workers} workers in {ConnectSeconds:0.0} s{Errors(ConnectErrors)}");
-        Row("published", $"{Published:N0} to {Topics:N0} topics at {RatePerTopic:0.##}/s each, {PayloadBytes} B, as {PublishFormat}, in {PublishSeconds:0.0} s{Errors(PublishFailures)}");
+        Row("published", $"{Published:N0} to {Topics:N0} topics at {RatePerTopic:0.##}/s each, {PayloadBytes} B, as {PublishFormat}, in {PublishSeconds:0.0} s ({PublishesPerSecond:N0}/s){Errors(PublishFailures)}");
         Row("delivered", $"{Delivered:N0} of {Expected:N0}: lost {Lost:N0}, duplicated {Duplicates:N0}, reordered {Reordered:N0}, foreign {Unexpected:N0}, cut short {EndedEarly:N0}");
         Row("deliveries/s", $"{DeliveriesPerSecond:N0}");
         Row("latency ms p50/p90/p99/p99.9/max", Format(Latency));
@@ -134,6 +143,10 @@ internal sealed record BenchResult
         {
             Row("server CPU", $"{server.CpuSeconds:0.00} s, {server.CpuMicrosecondsPerDelivery:0.00} µs per delivery, of which {server.KernelCpuMicrosecondsPerDelivery:0.00} µs in the kernel");
             Row("server memory", $"{Mib(server.MemoryBeforeBytes)} before, {Mib(server.MemoryIdleBytes)} idle with subscribers, {Mib(server.MemoryAfterBytes)} after; {server.MemoryPerIdleSubscriberBytes / 1024.0:0.0} KiB per idle subscriber");
+            foreach (ServerFigures process in server.Processes ?? [])
+            {
+                Row($"  pid {process.Pid}", $"CPU {process.CpuSeconds:0.00} s ({process.KernelCpuSeconds:0.00} s kernel); memory {Mib(process.MemoryBeforeBytes)} before, {Mib(process.MemoryIdleBytes)} idle, {Mib(process.MemoryAfterBytes)} after");
+            }
         }
 
         Row("load generator CPU", $"{LoadGeneratorCpuSeconds:0.00} s, {LoadGeneratorCpuMicrosecondsPerDelivery:0.00} µs per delivery");
@@ -143,14 +156,14 @@ internal sealed record BenchResult
     /// <summary>A Markdown table of several runs, one row each.</summary>
     public static void WriteMarkdown(IEnumerable<BenchResult> results, TextWriter output)
     {
-        output.WriteLine("| run | HTTP | subscribers | events | delivered | lost / dup / reordered | deliveries/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | server CPU µs/delivery (kernel) | server KiB/idle subscriber | bench CPU µs/delivery |");
-        output.WriteLine("|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        output.WriteLine("| run | HTTP | subscribers | events | publishes/s | delivered | lost / dup / reordered | deliveries/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | server CPU µs/delivery (kernel) | server KiB/idle subscriber | bench CPU µs/delivery |");
+        output.WriteLine("|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (BenchResult r in results)
         {
             string cpu = r.Server is { } s ? string.Create(CultureInfo.InvariantCulture, $"{s.CpuMicrosecondsPerDelivery:0.00} ({s.KernelCpuMicrosecondsPerDelivery:0.00})") : "–";
             string memory = r.Server is { } m ? (m.MemoryPerIdleSubscriberBytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) : "–";
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {r.Label} | {r.Http} | {r.Connected:N0} / {r.Subscribers:N0} | {r.Published:N0} | {r.Delivered:N0} / {r.Expected:N0} | {r.Lost:N0} / {r.Duplicates:N0} / {r.Reordered:N0} | {r.DeliveriesPerSecond:N0} | {r.Latency.P50} | {r.Latency.P90} | {r.Latency.P99} | {r.Latency.P999} | {r.Latency.Max} | {cpu} | {memory} | {r.LoadGeneratorCpuMicrosecondsPerDelivery:0.00} |"));
+                $"| {r.Label} | {r.Http} | {r.Connected:N0} / {r.Subscribers:N0} | {r.Published:N0} | {r.PublishesPerSecond:N0} | {r.Delivered:N0} / {r.Expected:N0} | {r.Lost:N0} / {r.Duplicates:N0} / {r.Reordered:N0} | {r.DeliveriesPerSecond:N0} | {r.Latency.P50} | {r.Latency.P90} | {r.Latency.P99} | {r.Latency.P999} | {r.Latency.Max} | {cpu} | {memory} | {r.LoadGeneratorCpuMicrosecondsPerDelivery:0.00} |"));
         }
     }
 

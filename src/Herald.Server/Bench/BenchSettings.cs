@@ -3,8 +3,12 @@ namespace Herald.Server.Bench;
 /// <summary>Everything one <c>herald bench</c> run does; the coordinator hands it to each worker process.</summary>
 internal sealed record BenchSettings
 {
-    /// <summary>The subscribe URL, with <c>{topic}</c> where the topic goes (URL-encoded).</summary>
-    public required string SubscribeUrl { get; init; }
+    /// <summary>
+    /// The subscribe URLs, with <c>{topic}</c> where the topic goes (URL-encoded): one per server,
+    /// or one per node of a cluster, subscriber i taking URL i mod their count
+    /// (<see cref="SubscribeUrl"/>).
+    /// </summary>
+    public required IReadOnlyList<string> SubscribeUrls { get; init; }
 
     /// <summary>The publish URL, with <c>{topic}</c> where a raw-body server wants the topic.</summary>
     public required string PublishUrl { get; init; }
@@ -88,6 +92,9 @@ internal sealed record BenchSettings
     /// </summary>
     public static string NewStreamTopicPrefix() =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{StreamTopicPrefix}bench-{DateTime.UtcNow:yyyyMMddHHmmss}-{Random.Shared.Next():x8}-");
+
+    /// <summary>The subscribe URL template of subscriber <paramref name="index"/>: URL index mod their count.</summary>
+    public string SubscribeUrl(int index) => SubscribeUrls[index % SubscribeUrls.Count];
 
     /// <summary>The topic of subscriber (or topic number) <paramref name="index"/>.</summary>
     public string Topic(int index) => TopicPrefix + (index % Topics).ToString(System.Globalization.CultureInfo.InvariantCulture);

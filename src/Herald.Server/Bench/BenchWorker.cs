@@ -82,7 +82,9 @@ internal static class BenchWorker
     private static async Task<ReceiveLoop> ConnectHttp1Async(WorkerAssignment assignment, ThreadLocal<ReceiveStats> stats, Action completed, Action<BenchSubscriber> opened, Action<string> refused)
     {
         BenchSettings settings = assignment.Settings;
-        IPEndPoint server = await ResolveAsync(new Uri(BenchSettings.Fill(settings.SubscribeUrl, "x"))).ConfigureAwait(false);
+
+        // One endpoint per subscribe URL (a cluster's nodes), resolved once.
+        IPEndPoint[] servers = await Task.WhenAll(settings.SubscribeUrls.Select(url => ResolveAsync(new Uri(BenchSettings.Fill(url, "x"))))).ConfigureAwait(false);
         IPAddress? source = assignment.SourceAddress is null ? null : IPAddress.Parse(assignment.SourceAddress);
         var loop = new ReceiveLoop(assignment.SubscriberCount, settings.ReceiveBufferBytes);
         int next = -1;
@@ -91,8 +93,9 @@ internal static class BenchWorker
             byte[] buffer = new byte[settings.ReceiveBufferBytes];
             for (int i = Interlocked.Increment(ref next); i < assignment.SubscriberCount; i = Interlocked.Increment(ref next))
             {
-                var url = new Uri(BenchSettings.Fill(settings.SubscribeUrl, settings.Topic(assignment.FirstSubscriber + i)));
-                var subscriber = new Http1Subscriber(url, server, source, settings.SubscriberToken, settings.Events, stats, completed);
+                int index = assignment.FirstSubscriber + i;
+                var url = new Uri(BenchSettings.Fill(settings.SubscribeUrl(index), settings.Topic(index)));
+                var subscriber = new Http1Subscriber(url, servers[index % servers.Length], source, settings.SubscriberToken, settings.Events, stats, completed);
                 if (subscriber.Connect(deadline, buffer) is { } refusal)
                 {
                     subscriber.Dispose();
@@ -110,12 +113,13 @@ internal static class BenchWorker
     /// <summary>
     /// Opens the HTTP/2 connections from a few threads at a time, each with as many streams as the
     /// server allows per connection, and waits (within the connect timeout) until every stream
-    /// has its answer.
+    /// has its answer. One server only: a connection's streams all go to one server, so
+    /// <c>herald bench</c> refuses several subscribe URLs with HTTP/2.
     /// </summary>
     private static async Task<ReceiveLoop> ConnectHttp2Async(WorkerAssignment assignment, ThreadLocal<ReceiveStats> stats, Action completed, Action<BenchSubscriber> opened, Action<string> refused)
     {
         BenchSettings settings = assignment.Settings;
-        var firstUrl = new Uri(BenchSettings.Fill(settings.SubscribeUrl, "x"));
+        var firstUrl = new Uri(BenchSettings.Fill(settings.SubscribeUrls[0], "x"));
         IPEndPoint server = await ResolveAsync(firstUrl).ConfigureAwait(false);
         var loop = new ReceiveLoop(assignment.SubscriberCount, settings.ReceiveBufferBytes);
         int answered = 0;
@@ -168,7 +172,7 @@ internal static class BenchWorker
                 }
 
                 Http2Subscriber[] streams = [.. Enumerable.Range(first, count).Select(i =>
-                    new Http2Subscriber(new Uri(BenchSettings.Fill(settings.SubscribeUrl, settings.Topic(assignment.FirstSubscriber + i))).PathAndQuery, settings.Events, stats, completed))];
+                    new Http2Subscriber(new Uri(BenchSettings.Fill(settings.SubscribeUrls[0], settings.Topic(assignment.FirstSubscriber + i))).PathAndQuery, settings.Events, stats, completed))];
                 if (connection.Open(streams, firstUrl.Authority, settings.SubscriberToken, deadline) is { } sendFailure)
                 {
                     connection.Dispose();

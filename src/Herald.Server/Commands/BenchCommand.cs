@@ -21,8 +21,8 @@ internal static class BenchCommand
 
     public static Command Create()
     {
-        var subscribeUrl = new Option<string>("--subscribe-url") { Description = "The subscribe URL; {topic} is replaced by each subscriber's topic, URL-encoded, and {stream} by the topic's last path segment (a token stream's id). Example: 'http://127.0.0.1:8080/.well-known/mercure?topic={topic}'.", Required = true };
-        var publishUrl = new Option<string>("--publish-url") { Description = "The publish URL ({topic} replaced as above for raw servers).", Required = true };
+        var subscribeUrl = new Option<string[]>("--subscribe-url") { Description = "The subscribe URL; {topic} is replaced by each subscriber's topic, URL-encoded, and {stream} by the topic's last path segment (a token stream's id). Example: 'http://127.0.0.1:8080/.well-known/mercure?topic={topic}'. Repeatable (HTTP/1.1 only), to spread the subscribers over a cluster's nodes: subscriber i takes URL i mod their count (a --topics sharing a factor with that count puts each topic's subscribers on only some of the URLs: 3 topics over 3 nodes, one node each).", Required = true };
+        var publishUrl = new Option<string>("--publish-url") { Description = "The publish URL ({topic} replaced as above for raw servers); with several subscribe URLs, every event is still published here (one node of the cluster).", Required = true };
         var format = new Option<string>("--publish-format") { Description = "mercure: a form with topic and data; raw: the data as the body; stream: one streaming POST per topic to a Herald token stream ({stream} in the URLs is the stream's id, new every run), each event a token of its text/event-stream body.", DefaultValueFactory = _ => "mercure" };
         format.AcceptOnlyFromAmong("mercure", "raw", BenchSettings.StreamFormat);
         var token = new Option<string?>("--token") { Description = "The publisher's bearer token." };
@@ -39,7 +39,7 @@ internal static class BenchCommand
         var connectTimeout = new Option<double>("--connect-timeout") { Description = "Seconds all subscribers may take to connect.", DefaultValueFactory = _ => 120 };
         var idle = new Option<double>("--idle") { Description = "Seconds the connected subscribers sit idle before the server's memory is read and publishing starts.", DefaultValueFactory = _ => 2 };
         var drain = new Option<double>("--drain") { Description = "Seconds after the last publish that deliveries may still arrive.", DefaultValueFactory = _ => 10 };
-        var serverPids = new Option<int[]>("--server-pid") { Description = "The server's process id (repeatable; child processes included), to measure its CPU and memory.", AllowMultipleArgumentsPerToken = true };
+        var serverPids = new Option<int[]>("--server-pid") { Description = "The server's process id (repeatable; child processes included), to measure its CPU and memory; given several (a cluster's nodes and its Redis), each is also reported on its own.", AllowMultipleArgumentsPerToken = true };
         var label = new Option<string>("--label") { Description = "The run's name in tables.", DefaultValueFactory = _ => "run" };
         var json = new Option<string?>("--json") { Description = "Also write the result as JSON to this file ('-': print JSON instead of the table)." };
 
@@ -54,7 +54,7 @@ internal static class BenchCommand
         command.SetAction(async (result, cancellationToken) =>
         {
             // Checked here rather than in a validator, which does not see the options' defaults.
-            string? invalid = Invalid(result.GetValue(subscribers), result.GetValue(topics), result.GetValue(events), result.GetValue(rate), result.GetValue(connectConcurrency), result.GetValue(workers), result.GetValue(subscribeUrl)!, result.GetValue(publishUrl)!, result.GetValue(format)!);
+            string? invalid = Invalid(result.GetValue(subscribers), result.GetValue(topics), result.GetValue(events), result.GetValue(rate), result.GetValue(connectConcurrency), result.GetValue(workers), result.GetValue(subscribeUrl)!, result.GetValue(publishUrl)!, result.GetValue(format)!, result.GetValue(http)!);
             if (invalid is not null)
             {
                 await Console.Error.WriteLineAsync($"herald bench: {invalid}").ConfigureAwait(false);
@@ -66,7 +66,7 @@ internal static class BenchCommand
             string publishFormat = result.GetValue(format)!;
             var settings = new BenchSettings
             {
-                SubscribeUrl = result.GetValue(subscribeUrl)!,
+                SubscribeUrls = result.GetValue(subscribeUrl)!,
                 PublishUrl = result.GetValue(publishUrl)!,
                 PublishFormat = publishFormat,
                 TopicPrefix = publishFormat == BenchSettings.StreamFormat ? BenchSettings.NewStreamTopicPrefix() : BenchSettings.DefaultTopicPrefix,
@@ -118,8 +118,13 @@ internal static class BenchCommand
         return command;
     }
 
-    private static string? Invalid(int subscribers, int topics, int events, double rate, int connectBatch, int? workers, string subscribeUrl, string publishUrl, string format)
+    private static string? Invalid(int subscribers, int topics, int events, double rate, int connectBatch, int? workers, string[] subscribeUrls, string publishUrl, string format, string http)
     {
+        if (subscribeUrls.Length > 1 && http != "1.1")
+        {
+            return "several --subscribe-url need --http 1.1: an HTTP/2 connection's streams all go to one server.";
+        }
+
         if (format == BenchSettings.StreamFormat && !publishUrl.Contains("{stream}", StringComparison.Ordinal))
         {
             return "--publish-format stream needs {stream} in --publish-url: every topic is a stream of its own.";
@@ -135,7 +140,7 @@ internal static class BenchCommand
             return "--topics may not exceed --subscribers: every topic needs a subscriber.";
         }
 
-        foreach ((string name, string url) in new[] { ("--subscribe-url", subscribeUrl), ("--publish-url", publishUrl) })
+        foreach ((string name, string url) in subscribeUrls.Select(url => ("--subscribe-url", url)).Append(("--publish-url", publishUrl)))
         {
             if (!(Uri.TryCreate(url.Replace("{topic}", "t", StringComparison.Ordinal), UriKind.Absolute, out Uri? parsed) && parsed.Scheme == Uri.UriSchemeHttp))
             {

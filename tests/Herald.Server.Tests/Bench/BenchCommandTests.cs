@@ -44,6 +44,35 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public async Task Several_subscribe_urls_spread_the_subscribers_over_a_redis_cluster_published_to_through_one_node_and_each_server_is_measured()
+    {
+        using var directory = new TempDirectory();
+        await using RedisServer redis = await RedisServer.StartAsync();
+        await using HeraldProcess first = HeraldProcess.Start("serve", "--port", "0", "--key", Secret, "--anonymous", "--redis", redis.Url);
+        await using HeraldProcess second = HeraldProcess.Start("serve", "--port", "0", "--key", Secret, "--anonymous", "--redis", redis.Url);
+        string firstUrl = await first.WaitForHubUrlAsync();
+        string secondUrl = await second.WaitForHubUrlAsync();
+        string json = Path.Combine(directory.Path, "result.json");
+
+        // Three topics over two nodes: every topic has subscribers on both.
+        await using HeraldProcess bench = HeraldProcess.Start(
+            "bench", "--subscribe-url", firstUrl + "?topic={topic}", "--subscribe-url", secondUrl + "?topic={topic}", "--publish-url", firstUrl,
+            "--token", TokenSigning.Create(Secret, "HS256", ["*"], null, null), "--server-pid", first.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--server-pid", second.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--subscribers", "60", "--topics", "3", "--events", "40", "--rate", "200", "--idle", "0", "--json", json);
+
+        Assert.True(await bench.WaitForExitAsync(RunBound) == 0, bench.Output);
+        BenchResult result = Read(json);
+        Assert.Equal((60, 0, 120L), (result.Connected, result.ConnectFailed, result.Published));
+        Assert.Equal((2_400L, 2_400L, 0L, 0L, 0L, 0L), (result.Expected, result.Delivered, result.Lost, result.Duplicates, result.Reordered, result.Unexpected));
+        Assert.True(result.Completed);
+        ServerFigures server = result.Server!;
+        Assert.Equal([first.Id, second.Id], server.Processes!.Select(p => p.Pid!.Value));
+        Assert.All(server.Processes!, p => Assert.True(p.CpuSeconds > 0 && p.MemoryIdleBytes > 0, $"pid {p.Pid}: {p}"));
+        Assert.Contains($"pid {second.Id}", bench.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Streaming_publish_runs_against_herald_serve_are_clean_read_at_the_stream_or_through_the_hub_and_each_uses_new_streams()
     {
         using var directory = new TempDirectory();
@@ -114,7 +143,9 @@ public sealed class BenchCommandTests
     [InlineData("--topics", "5000", "may not exceed --subscribers")]
     [InlineData("--publish-url", "ftp://example.com/", "absolute http URL")]
     [InlineData("--publish-format", "stream", "needs {stream} in --publish-url")]
-    public async Task Invalid_settings_exit_2_with_the_reason(string option, string value, string reason)
+    [InlineData("--http", "2", "several --subscribe-url need --http 1.1", "http://127.0.0.1:10/sub?topic={topic}")]
+    [InlineData("--subscribers", "10", "--subscribe-url must be an absolute http URL", "ftp://127.0.0.1:10/sub")]
+    public async Task Invalid_settings_exit_2_with_the_reason(string option, string value, string reason, string? secondSubscribeUrl = null)
     {
         var arguments = new Dictionary<string, string>
         {
@@ -122,8 +153,9 @@ public sealed class BenchCommandTests
             ["--publish-url"] = "http://127.0.0.1:9/pub",
             [option] = value,
         };
+        string[] second = secondSubscribeUrl is null ? [] : ["--subscribe-url", secondSubscribeUrl];
 
-        await using HeraldProcess bench = HeraldProcess.Start(["bench", .. arguments.SelectMany(pair => new[] { pair.Key, pair.Value })]);
+        await using HeraldProcess bench = HeraldProcess.Start(["bench", .. arguments.SelectMany(pair => new[] { pair.Key, pair.Value }), .. second]);
 
         Assert.Equal(BenchCommand.Failed, await bench.WaitForExitAsync(RunBound));
         Assert.Contains(reason, bench.Output, StringComparison.Ordinal);
