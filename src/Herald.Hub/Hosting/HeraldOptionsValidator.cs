@@ -34,6 +34,11 @@ internal sealed class HeraldOptionsValidator : IValidateOptions<HeraldOptions>
             failures.Add("MaxSubscribers, MaxSubscriptionLifetime and RetryAfter must not be negative.");
         }
 
+        if (options.MaxDiagnosticsStreams < 0)
+        {
+            failures.Add("MaxDiagnosticsStreams must not be negative (0 turns diagnostics off).");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -66,12 +66,14 @@ internal static class ServeCommand
         var redis = new Option<string?>("--redis") { Description = "Keep the history in Redis Streams at this URL (redis://[user:password@]host:port[/database], Redis 7+) instead of SQLite: every hub started with the same Redis and prefix serves the same stream." };
         var redisPrefix = new Option<string?>("--redis-prefix") { Description = "With --redis: the prefix of the hub's keys (default herald); another prefix is another hub." };
         var subscriptions = new Option<bool>("--subscriptions") { Description = "Turn on the active subscriptions API and subscription events." };
+        var maxDiagnostics = new Option<int?>("--max-diagnostics") { Description = "How many delivery-path diagnostics streams (read by herald doctor at /.well-known/herald/diagnostics) may run at once (default 4; past it, 429); 0 turns the endpoint off." };
         var dev = new Option<bool>("--dev") { Description = "Development mode: anonymous subscribers, any CORS origin, and a generated key whose publisher token is printed. Never in production." };
 
         var command = new Command("serve", "Run the Mercure hub, with its page at /.")
         {
             config, address, port, h2cPort, key, publisherKey, subscriberKey, algorithm, jwks, anonymous, corsOrigins, publishOrigins,
             heartbeat, dataDirectory, durability, inMemory, historySize, retentionEvents, retentionAge, retentionBytes, redis, redisPrefix, maxSubscribers, maxLifetime, subscriptions, dev,
+            maxDiagnostics,
         };
 
         command.SetAction((result, cancellationToken) =>
@@ -132,6 +134,11 @@ internal static class ServeCommand
                 if (result.GetValue(maxLifetime) is { } lifetime)
                 {
                     options.MaxSubscriptionLifetime = TimeSpan.FromSeconds(lifetime);
+                }
+
+                if (result.GetValue(maxDiagnostics) is { } diagnostics)
+                {
+                    options.MaxDiagnosticsStreams = diagnostics;
                 }
             }
 
