@@ -86,15 +86,17 @@ public sealed class SlowConsumerQueueTests
         Assert.True(subscriber.TryEnqueue(Frame("b", "b1", ++sequence)));
         Assert.True(subscriber.TryEnqueue(Frame("a", "a3", ++sequence)));
 
-        // Full: b2 supersedes b1, and a3 supersedes a2. Then a4 fits, and b3 supersedes b2 and a4 a3.
+        // Full: b2 supersedes b1, and a3 supersedes a2. Then the stream's second event fits; a4
+        // supersedes a3 and b3 b2, while the stream's two events of one topic both stay.
         Assert.True(subscriber.TryEnqueue(Frame("b", "b2", ++sequence)));
+        Assert.True(subscriber.TryEnqueue(Frame(Stream, "tool2", ++sequence, type: "tool")));
         Assert.True(subscriber.TryEnqueue(Frame("a", "a4", ++sequence)));
         Assert.True(subscriber.TryEnqueue(Frame("b", "b3", ++sequence)));
 
         Assert.Equal(4, subscriber.SupersededUpdates);
         Assert.Equal(0, subscriber.DroppedUpdates);
-        List<SseItem> events = await ReadEventsAsync(pipe.Reader, 4);
-        Assert.Equal(["a1", "tool", "a4", "b3"], events.Select(Describe));
+        List<SseItem> events = await ReadEventsAsync(pipe.Reader, 5);
+        Assert.Equal(["a1", "tool", "tool2", "a4", "b3"], events.Select(Describe));
         subscriber.Close(SubscriberCloseReason.Ended);
         await live.WaitAsync(Bounded.DefaultWait);
     }
