@@ -38,7 +38,9 @@ internal sealed class MissedUpdates
     }
 
     /// <summary>The replay ended at <paramref name="replayedThrough"/>: drops it covered were not
-    /// missed. Frames are dropped oldest first, so when the last one is covered, all are.</summary>
+    /// missed. Frames are dropped oldest first, so when the last one is covered, all are. When only
+    /// some are (a queue's worth dispatched between the replay's last read and the live phase), the
+    /// notice also names updates the replay sent: it may say too much, never too little.</summary>
     public void ForgetReplayed(long replayedThrough)
     {
         if (_lastSequence <= replayedThrough)
