@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Text.Json;
 using Herald.Hub.Authorization;
 using Herald.Hub.Delivery;
+using Herald.Hub.Diagnostics;
 using Herald.Hub.History;
 using Herald.Hub.Selectors;
 using Herald.Hub.Streams;
@@ -55,6 +56,7 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
         if (authorization.Status == HubAuthorizationStatus.Invalid
             || (authorization.Status == HubAuthorizationStatus.Anonymous && !options.AllowAnonymous))
         {
+            hub.Metrics.Refused(HubMetrics.RefusedUnauthorized);
             await HubResponses.UnauthorizedAsync(context, authorization, "Subscribing needs a token: this hub does not accept anonymous subscribers.").ConfigureAwait(false);
             return;
         }
@@ -64,6 +66,7 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
         bool holdsConnection = HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol);
         if (!hub.TryAdmit(holdsConnection))
         {
+            hub.Metrics.Refused(HubMetrics.RefusedAtLimit);
             await HubResponses.UnavailableAsync(context, options.RetryAfter, "The hub is at its subscriber limit; retry later.").ConfigureAwait(false);
             return;
         }
@@ -108,6 +111,7 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
         }
         catch (TimeoutException)
         {
+            hub.Metrics.Refused(HubMetrics.RefusedUnavailable);
             await HubResponses.UnavailableAsync(context, options.RetryAfter, "The hub cannot reach its shared history yet.").ConfigureAwait(false);
             return;
         }
@@ -115,6 +119,7 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
         {
             // The history cannot be read (a shared store out of reach): the client retries later
             // with the same last event id and loses nothing.
+            hub.Metrics.Refused(HubMetrics.RefusedUnavailable);
             await HubResponses.UnavailableAsync(context, options.RetryAfter, $"The history cannot be read now: {exception.Message}").ConfigureAwait(false);
             return;
         }
@@ -127,7 +132,8 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
             options.SubscriberQueueCapacity,
             DeadlineOf(claims),
             hub.Time.GetTimestamp(),
-            endsWithStream: streamId is not null);
+            endsWithStream: streamId is not null,
+            metrics: hub.Metrics);
 
         HttpResponse response = context.Response;
         response.ContentType = "text/event-stream";
@@ -264,6 +270,7 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
 
         SseFrame? run = null;
         bool ended = false;
+        int events = 0;
         while (page.Count > 0 && !ended)
         {
             foreach (LoggedUpdate logged in page)
@@ -281,6 +288,7 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
                     {
                         run?.WriteTo(output);
                         run = SseFrame.StartRun(update, logged.Sequence);
+                        events++;
                     }
 
                     continue;
@@ -289,6 +297,7 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
                 run?.WriteTo(output);
                 run = null;
                 SseEncoder.WriteEvent(output, update.Data, update.Type, update.Id, update.Retry);
+                events++;
                 if (subscriber.EndsWithStream && TokenStreamNames.IsEnd(update))
                 {
                     ended = true;
@@ -308,6 +317,7 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         subscriber.ReplayedThrough = after;
         subscriber.MarkWritten(hub.Time.GetTimestamp());
+        hub.Metrics.Replayed(events, reset: !start.Found);
         return ended;
     }
 
