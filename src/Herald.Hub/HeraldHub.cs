@@ -68,6 +68,7 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
         _ownsMetrics = metrics is null;
         _metrics = metrics ?? new HubMetrics();
         _metrics.Observe(this);
+        SubscriptionLog = new SubscriptionLog(_logger, time);
         MaxSubscribers = _options.MaxSubscribers > 0 ? _options.MaxSubscribers : int.MaxValue;
         MaxSubscriberConnections = _options.MaxSubscribers > 0 ? _options.MaxSubscribers : SubscriberCap.FromDescriptorLimit();
         _writer = Task.Run(WriteLoopAsync);
@@ -102,6 +103,9 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     public IEventLog Log => _log;
 
     internal TimeProvider Time => _time;
+
+    /// <summary>The per-subscription lines of the log, within their budget.</summary>
+    internal SubscriptionLog SubscriptionLog { get; }
 
     /// <summary>Where the hub, its endpoints and its subscribers record metrics.</summary>
     internal HubMetrics Metrics => _metrics;
@@ -443,6 +447,7 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     /// </summary>
     internal void Sweep()
     {
+        SubscriptionLog.Flush();
         long now = _time.GetTimestamp();
         long heartbeatTicks = (long)(_options.HeartbeatInterval.TotalSeconds * _time.TimestampFrequency);
         // Enumerating the dictionary itself takes no snapshot: Keys would copy every subscriber

@@ -57,6 +57,7 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
             || (authorization.Status == HubAuthorizationStatus.Anonymous && !options.AllowAnonymous))
         {
             hub.Metrics.Refused(HubMetrics.RefusedUnauthorized);
+            hub.SubscriptionLog.Refused(authorization.Status == HubAuthorizationStatus.Invalid ? "invalid token" : "no token, and anonymous subscribers are not accepted");
             await HubResponses.UnauthorizedAsync(context, authorization, "Subscribing needs a token: this hub does not accept anonymous subscribers.").ConfigureAwait(false);
             return;
         }
@@ -67,6 +68,7 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
         if (!hub.TryAdmit(holdsConnection))
         {
             hub.Metrics.Refused(HubMetrics.RefusedAtLimit);
+            hub.SubscriptionLog.Refused("the hub is at its subscriber limit");
             await HubResponses.UnavailableAsync(context, options.RetryAfter, "The hub is at its subscriber limit; retry later.").ConfigureAwait(false);
             return;
         }
@@ -112,6 +114,7 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
         catch (TimeoutException)
         {
             hub.Metrics.Refused(HubMetrics.RefusedUnavailable);
+            hub.SubscriptionLog.Refused("the shared history cannot be reached yet");
             await HubResponses.UnavailableAsync(context, options.RetryAfter, "The hub cannot reach its shared history yet.").ConfigureAwait(false);
             return;
         }
@@ -120,6 +123,7 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
             // The history cannot be read (a shared store out of reach): the client retries later
             // with the same last event id and loses nothing.
             hub.Metrics.Refused(HubMetrics.RefusedUnavailable);
+            hub.SubscriptionLog.Refused("the history cannot be read");
             await HubResponses.UnavailableAsync(context, options.RetryAfter, $"The history cannot be read now: {exception.Message}").ConfigureAwait(false);
             return;
         }
@@ -160,6 +164,8 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
             // Registered before the response opens: a client that sees its stream open may at once
             // cause a publish (a page posting its question), which must reach it.
             hub.Register(subscriber);
+            long connectedAt = hub.Time.GetTimestamp();
+            hub.SubscriptionLog.Connected(subscriber.Id, context.Request.Protocol, selectors.Length, lastEventId is not null);
             try
             {
                 await subscriptions.AnnounceAsync(subscriber, active: true).ConfigureAwait(false);
@@ -187,6 +193,7 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
             {
                 hub.Unregister(subscriber);
                 subscriber.Close(SubscriberCloseReason.Ended);
+                hub.SubscriptionLog.Left(subscriber.Id, subscriber.CloseReason, hub.Time.GetElapsedTime(connectedAt).TotalSeconds);
                 await subscriptions.AnnounceAsync(subscriber, active: false).ConfigureAwait(false);
             }
         }
@@ -197,6 +204,7 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
 
         if (subscriber.CloseReason == SubscriberCloseReason.QueueOverflow)
         {
+            hub.SubscriptionLog.FellBehind(subscriber.Id, options.SubscriberQueueCapacity);
             // It could not keep up; whatever Kestrel still buffers for it is dropped with it.
             context.Abort();
         }
