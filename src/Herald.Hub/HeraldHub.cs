@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Herald.Hub.Delivery;
+using Herald.Hub.Diagnostics;
 using Herald.Hub.History;
 using Herald.Hub.Selectors;
 using Herald.Hub.Streams;
@@ -43,6 +44,8 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     private int _admitted;
     private int _disposed;
     private int _admittedConnections;
+    private readonly HubMetrics _metrics;
+    private readonly bool _ownsMetrics;
 
     /// <summary>Creates the hub.</summary>
     /// <param name="log">Where updates are stored for resuming subscribers.</param>
@@ -50,7 +53,8 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     /// <param name="time">The clock for heartbeats and deadlines.</param>
     /// <param name="selectors">The compiled topic selectors, shared with authorization.</param>
     /// <param name="logger">Where the hub reports losing and regaining a shared log.</param>
-    public HeraldHub(IEventLog log, IOptions<HeraldOptions> options, TimeProvider time, TopicSelectorCache selectors, ILogger<HeraldHub>? logger = null)
+    /// <param name="metrics">Where the hub records its metrics; instruments of its own when none is given.</param>
+    public HeraldHub(IEventLog log, IOptions<HeraldOptions> options, TimeProvider time, TopicSelectorCache selectors, ILogger<HeraldHub>? logger = null, HubMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(selectors);
         ArgumentNullException.ThrowIfNull(log);
@@ -62,6 +66,10 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
         _selectors = selectors;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         SlowConsumerPolicies = new SlowConsumerPolicies(_options, selectors);
+        _ownsMetrics = metrics is null;
+        _metrics = metrics ?? new HubMetrics();
+        _metrics.Observe(this);
+        SubscriptionLog = new SubscriptionLog(_logger, time);
         MaxSubscribers = _options.MaxSubscribers > 0 ? _options.MaxSubscribers : int.MaxValue;
         MaxSubscriberConnections = _options.MaxSubscribers > 0 ? _options.MaxSubscribers : SubscriberCap.FromDescriptorLimit();
         _writer = Task.Run(WriteLoopAsync);
@@ -97,6 +105,12 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
 
     internal TimeProvider Time => _time;
 
+    /// <summary>The per-subscription lines of the log, within their budget.</summary>
+    internal SubscriptionLog SubscriptionLog { get; }
+
+    /// <summary>Where the hub, its endpoints and its subscribers record metrics.</summary>
+    internal HubMetrics Metrics => _metrics;
+
     internal HeraldOptions Options => _options;
 
     internal ICollection<Subscriber> Subscribers => _subscribers.Keys;
@@ -116,7 +130,7 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     {
         ArgumentNullException.ThrowIfNull(update);
         Validate(update);
-        var pending = new PendingPublish([update]);
+        var pending = new PendingPublish([update], _time.GetTimestamp());
         Enqueue(pending);
 
         // A cancelled wait leaves the update to be committed or not; a retry with the same id is
@@ -142,7 +156,7 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
             Validate(update);
         }
 
-        var pending = new PendingPublish(updates, chain);
+        var pending = new PendingPublish(updates, _time.GetTimestamp(), chain);
         Enqueue(pending);
         return pending.Completion.Task;
     }
@@ -221,6 +235,14 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
                 continue;
             }
 
+            long storedAt = _time.GetTimestamp();
+            int stored = 0;
+            for (int i = 0; i < outcomes.Length; i++)
+            {
+                stored += outcomes[i].Duplicate ? 0 : 1;
+            }
+
+            _metrics.Published(stored);
             if (_follower is null)
             {
                 lock (_dispatchLock)
@@ -229,7 +251,7 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
                     {
                         if (!outcomes[i].Duplicate)
                         {
-                            Dispatch(updates[i], outcomes[i].Sequence);
+                            Dispatch(updates[i], outcomes[i].Sequence, storedAt);
                         }
                     }
                 }
@@ -246,6 +268,12 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
 
                 at += pending.Updates.Count;
                 pending.Completion.TrySetResult(allNew);
+            }
+
+            long answered = _time.GetTimestamp();
+            foreach (PendingPublish pending in batch)
+            {
+                _metrics.PublishCompleted(_time.GetElapsedTime(pending.ReceivedTimestamp, answered).TotalSeconds);
             }
         }
     }
@@ -305,11 +333,13 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
                     CloseAll(SubscriberCloseReason.HistoryGap);
                 }
 
+                // Over a shared log, "stored" is when this node reads the update.
+                long read = _time.GetTimestamp();
                 lock (_dispatchLock)
                 {
                     foreach (LoggedUpdate logged in page)
                     {
-                        Dispatch(logged.Update, logged.Sequence);
+                        Dispatch(logged.Update, logged.Sequence, read);
                     }
                 }
 
@@ -421,6 +451,7 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     /// </summary>
     internal void Sweep()
     {
+        SubscriptionLog.Flush();
         long now = _time.GetTimestamp();
         long heartbeatTicks = (long)(_options.HeartbeatInterval.TotalSeconds * _time.TimestampFrequency);
         // Enumerating the dictionary itself takes no snapshot: Keys would copy every subscriber
@@ -468,6 +499,22 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     private bool MayReceivePrivate(Subscriber subscriber, Update update) =>
         subscriber.AuthorizedSelectors is { Count: > 0 } authorized && _selectors.MatchesAny(authorized, update.Topics);
 
+    /// <summary>Frames waiting in every subscriber's queue, and in the fullest one: read for the
+    /// queue-depth gauges, without the queues' locks (a gauge needs no exact instant).</summary>
+    internal (long Total, int Deepest) QueueDepths()
+    {
+        long total = 0;
+        int deepest = 0;
+        foreach ((Subscriber subscriber, _) in _subscribers)
+        {
+            int depth = subscriber.QueueDepth;
+            total += depth;
+            deepest = Math.Max(deepest, depth);
+        }
+
+        return (total, deepest);
+    }
+
     /// <summary>Ends every subscription (the hub is stopping, unless another reason is given).</summary>
     internal void CloseAll(SubscriberCloseReason reason = SubscriberCloseReason.HubStopping)
     {
@@ -477,7 +524,7 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
         }
     }
 
-    private void Dispatch(Update update, long sequence)
+    private void Dispatch(Update update, long sequence, long storedTimestamp)
     {
         if (TokenStreamNames.IsControl(update))
         {
@@ -493,7 +540,7 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
             return;
         }
 
-        SseFrame frame = SseFrame.Encode(update, sequence);
+        SseFrame frame = SseFrame.Encode(update, sequence, storedTimestamp);
         try
         {
             foreach (Subscriber subscriber in _matches)
@@ -529,12 +576,19 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
         _stopping.Cancel();
         _follower?.GetAwaiter().GetResult();
         _stopping.Dispose();
+        if (_ownsMetrics)
+        {
+            _metrics.Dispose();
+        }
     }
 
     /// <summary>One publish (one update, or a token stream's batch) waiting to be stored.</summary>
-    private sealed class PendingPublish(IReadOnlyList<Update> updates, PublishChain? chain = null)
+    private sealed class PendingPublish(IReadOnlyList<Update> updates, long receivedTimestamp, PublishChain? chain = null)
     {
         public IReadOnlyList<Update> Updates { get; } = updates;
+
+        /// <summary>When the hub took it, for the publish latency.</summary>
+        public long ReceivedTimestamp { get; } = receivedTimestamp;
 
         public PublishChain? Chain { get; } = chain;
 

@@ -73,6 +73,9 @@ internal sealed class SseFrame
     /// supersede (<see cref="Delivery.SlowConsumerPolicy.Latest"/>); <see langword="null"/> for a
     /// token stream's events, which are never conflated, and for frames that are not updates.</summary>
     public string? ConflationTopic { get; }
+    /// <summary>When the update was stored (a <see cref="TimeProvider"/> timestamp; of a run, its
+    /// first token's), for the delivery latency; 0 when unknown (heartbeats, replays).</summary>
+    public long StoredTimestamp { get; private init; }
 
     /// <summary>Whether this is a run of merged tokens.</summary>
     public bool IsRun => _run is not null;
@@ -83,8 +86,8 @@ internal sealed class SseFrame
     /// <summary>The bytes to write. Valid while the caller holds a reference.</summary>
     public ReadOnlySpan<byte> Span => _buffer is { } buffer ? buffer.AsSpan(0, _length) : _immortal.Span;
 
-    /// <summary>Encodes <paramref name="update"/>; the caller holds the one reference.</summary>
-    public static SseFrame Encode(Update update, long sequence)
+    /// <summary>Encodes <paramref name="update"/>, stored at <paramref name="storedTimestamp"/>; the caller holds the one reference.</summary>
+    public static SseFrame Encode(Update update, long sequence, long storedTimestamp = 0)
     {
         var writer = new PooledFrameWriter();
         SseEncoder.WriteEvent(writer, update.Data, update.Type, update.Id, update.Retry);
@@ -96,7 +99,10 @@ internal sealed class SseFrame
             1,
             TokenStreamNames.IsToken(update) ? update : null,
             TokenStreamNames.IsEnd(update),
-            update: update);
+            update: update)
+        {
+            StoredTimestamp = storedTimestamp,
+        };
     }
 
     /// <summary>Encodes an event the hub itself sends one subscriber (no id, so the client's last
@@ -110,8 +116,8 @@ internal sealed class SseFrame
 
     /// <summary>Starts a run with the token <paramref name="token"/> at <paramref name="sequence"/>,
     /// for one subscriber's queue or one replay.</summary>
-    public static SseFrame StartRun(Update token, long sequence) =>
-        new(null, default, 0, sequence, -1, token, run: new StringBuilder(token.Data));
+    public static SseFrame StartRun(Update token, long sequence, long storedTimestamp = 0) =>
+        new(null, default, 0, sequence, -1, token, run: new StringBuilder(token.Data)) { StoredTimestamp = storedTimestamp };
 
     /// <summary>Appends the token <paramref name="next"/> to this run when it is the same stream's
     /// and the run has room; false otherwise (the caller then sends it on its own).</summary>

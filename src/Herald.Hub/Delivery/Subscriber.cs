@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
+using Herald.Hub.Diagnostics;
 using Herald.Hub.Selectors;
 
 namespace Herald.Hub.Delivery;
@@ -40,6 +41,12 @@ internal sealed class Subscriber
     private long _supersededUpdates;
     private HashSet<string>? _newestTopics;
     private List<SseFrame?>? _conflating;
+    private readonly HubMetrics? _metrics;
+
+    // What the write under way carries, recorded once its flush completes; only the writer touches them.
+    private int _writeEvents;
+    private int _writeBytes;
+    private long _writeOldestStored;
 
     public Subscriber(
         string id,
@@ -50,8 +57,10 @@ internal sealed class Subscriber
         long deadlineTimestamp,
         long now,
         bool endsWithStream = false,
-        SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.Disconnect)
+        SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.Disconnect,
+        HubMetrics? metrics = null)
     {
+        _metrics = metrics;
         EndsWithStream = endsWithStream;
         SlowConsumerPolicy = slowConsumerPolicy;
         Id = id;
@@ -106,6 +115,9 @@ internal sealed class Subscriber
     /// <summary>When a write last went out, for heartbeats.</summary>
     public long LastWriteTimestamp => Volatile.Read(ref _lastWriteTimestamp);
 
+    /// <summary>How many frames wait in the queue now; read without the lock, for a gauge.</summary>
+    public int QueueDepth => _queue.Count;
+
     private bool IsClosed => _closeReason != (int)SubscriberCloseReason.None;
 
     /// <summary>
@@ -136,7 +148,7 @@ internal sealed class Subscriber
 
                 if (HasRoom(frame))
                 {
-                    _tail = SseFrame.StartRun(frame.Token, frame.Sequence);
+                    _tail = SseFrame.StartRun(frame.Token, frame.Sequence, frame.StoredTimestamp);
                     _queue.Enqueue(_tail);
                     return true;
                 }
@@ -187,6 +199,11 @@ internal sealed class Subscriber
 
             Volatile.Write(ref _closeReason, (int)reason);
             writing = _writing;
+        }
+
+        if (reason == SubscriberCloseReason.QueueOverflow)
+        {
+            _metrics?.SlowConsumerDisconnected();
         }
 
         if (writing)
@@ -356,12 +373,26 @@ internal sealed class Subscriber
         {
             bool wrote = false;
             bool end = false;
+            _writeEvents = 0;
+            _writeBytes = 0;
+            _writeOldestStored = 0;
             foreach (SseFrame frame in _batch)
             {
                 if (frame.Sequence == 0 || frame.Sequence > ReplayedThrough)
                 {
                     frame.WriteTo(_output!);
                     wrote = true;
+                    _writeBytes += frame.Length;
+                    if (frame.Sequence != 0)
+                    {
+                        _writeEvents++;
+                        if (_writeOldestStored == 0)
+                        {
+                            // The queue is in order: the first update written is the oldest.
+                            _writeOldestStored = frame.StoredTimestamp;
+                        }
+                    }
+
                     end |= frame.EndsStream && EndsWithStream;
                 }
 
@@ -478,12 +509,15 @@ internal sealed class Subscriber
     /// <summary>After a flush: false (and the writer stopped) when the response is over.</summary>
     private bool Flushed(FlushResult result)
     {
-        MarkWritten(_time!.GetTimestamp());
+        long now = _time!.GetTimestamp();
+        MarkWritten(now);
         if (result.IsCompleted || result.IsCanceled)
         {
             StopWriting(SubscriberCloseReason.Ended);
             return false;
         }
+
+        _metrics?.Written(_writeEvents, _writeBytes, _writeOldestStored == 0 ? null : _time.GetElapsedTime(_writeOldestStored, now).TotalSeconds);
 
         return true;
     }

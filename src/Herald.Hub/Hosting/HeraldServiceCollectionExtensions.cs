@@ -20,7 +20,8 @@ public static class HeraldServiceCollectionExtensions
     /// another <see cref="IHubAuthorizer"/> is; <see cref="Herald.Hub.IHeraldPublisher"/> for
     /// publishing from the application; and <see cref="Herald.Hub.Streams.TokenStreams"/> for
     /// producing token streams from it; and a health check tagged <c>ready</c> (the history
-    /// answers) for a readiness probe. Map the endpoints with <c>MapHerald</c>.
+    /// answers) for a readiness probe; and <see cref="Herald.Hub.Diagnostics.HubMetrics"/>, the hub's
+    /// instruments on the meter <c>Herald.Hub</c> of the application's <c>IMeterFactory</c>. Map the endpoints with <c>MapHerald</c>.
     /// </summary>
     /// <param name="services">The application's services.</param>
     /// <param name="configure">Changes to the options after configuration is bound.</param>
@@ -43,6 +44,10 @@ public static class HeraldServiceCollectionExtensions
         services.TryAddSingleton<IHubAuthorizer>(provider => new JwtHubAuthorizer(
             provider.GetRequiredService<IOptions<Herald.Hub.HeraldOptions>>().Value.Authorization,
             provider.GetRequiredService<TimeProvider>()));
+        // The hub's instruments on a meter of the application's factory ("Herald.Hub"), for
+        // whatever exporter the application adds.
+        services.AddMetrics();
+        services.TryAddSingleton<Herald.Hub.Diagnostics.HubMetrics>();
         services.TryAddSingleton<Herald.Hub.HeraldHub>();
         services.TryAddSingleton<Herald.Hub.IHeraldPublisher>(provider => provider.GetRequiredService<Herald.Hub.HeraldHub>());
         services.TryAddSingleton<Herald.Hub.Streams.TokenStreams>();

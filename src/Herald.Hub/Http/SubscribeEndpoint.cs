@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Text.Json;
 using Herald.Hub.Authorization;
 using Herald.Hub.Delivery;
+using Herald.Hub.Diagnostics;
 using Herald.Hub.History;
 using Herald.Hub.Selectors;
 using Herald.Hub.Streams;
@@ -58,6 +59,8 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
         if (authorization.Status == HubAuthorizationStatus.Invalid
             || (authorization.Status == HubAuthorizationStatus.Anonymous && !options.AllowAnonymous))
         {
+            hub.Metrics.Refused(HubMetrics.RefusedUnauthorized);
+            hub.SubscriptionLog.Refused(authorization.Status == HubAuthorizationStatus.Invalid ? "invalid token" : "no token, and anonymous subscribers are not accepted");
             await HubResponses.UnauthorizedAsync(context, authorization, "Subscribing needs a token: this hub does not accept anonymous subscribers.").ConfigureAwait(false);
             return;
         }
@@ -67,6 +70,8 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
         bool holdsConnection = HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol);
         if (!hub.TryAdmit(holdsConnection))
         {
+            hub.Metrics.Refused(HubMetrics.RefusedAtLimit);
+            hub.SubscriptionLog.Refused("the hub is at its subscriber limit");
             await HubResponses.UnavailableAsync(context, options.RetryAfter, "The hub is at its subscriber limit; retry later.").ConfigureAwait(false);
             return;
         }
@@ -111,6 +116,8 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
         }
         catch (TimeoutException)
         {
+            hub.Metrics.Refused(HubMetrics.RefusedUnavailable);
+            hub.SubscriptionLog.Refused("the shared history cannot be reached yet");
             await HubResponses.UnavailableAsync(context, options.RetryAfter, "The hub cannot reach its shared history yet.").ConfigureAwait(false);
             return;
         }
@@ -118,6 +125,8 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
         {
             // The history cannot be read (a shared store out of reach): the client retries later
             // with the same last event id and loses nothing.
+            hub.Metrics.Refused(HubMetrics.RefusedUnavailable);
+            hub.SubscriptionLog.Refused("the history cannot be read");
             await HubResponses.UnavailableAsync(context, options.RetryAfter, $"The history cannot be read now: {exception.Message}").ConfigureAwait(false);
             return;
         }
@@ -133,7 +142,8 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
             endsWithStream: streamId is not null,
             // A token stream's reader always resumes instead: the answer is in the history, and
             // runs already keep a reader that reads at all from filling its queue.
-            streamId is not null ? SlowConsumerPolicy.Disconnect : hub.SlowConsumerPolicies.For(selectors));
+            streamId is not null ? SlowConsumerPolicy.Disconnect : hub.SlowConsumerPolicies.For(selectors),
+            hub.Metrics);
 
         HttpResponse response = context.Response;
         response.ContentType = "text/event-stream";
@@ -160,6 +170,8 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
             // Registered before the response opens: a client that sees its stream open may at once
             // cause a publish (a page posting its question), which must reach it.
             hub.Register(subscriber);
+            long connectedAt = hub.Time.GetTimestamp();
+            hub.SubscriptionLog.Connected(subscriber.Id, context.Request.Protocol, selectors.Length, lastEventId is not null);
             try
             {
                 await subscriptions.AnnounceAsync(subscriber, active: true).ConfigureAwait(false);
@@ -187,6 +199,7 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
             {
                 hub.Unregister(subscriber);
                 subscriber.Close(SubscriberCloseReason.Ended);
+                hub.SubscriptionLog.Left(subscriber.Id, subscriber.CloseReason, hub.Time.GetElapsedTime(connectedAt).TotalSeconds);
                 await subscriptions.AnnounceAsync(subscriber, active: false).ConfigureAwait(false);
             }
         }
@@ -197,6 +210,7 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
 
         if (subscriber.CloseReason == SubscriberCloseReason.QueueOverflow)
         {
+            hub.SubscriptionLog.FellBehind(subscriber.Id, options.SubscriberQueueCapacity);
             // It could not keep up; whatever Kestrel still buffers for it is dropped with it.
             context.Abort();
         }
@@ -270,6 +284,7 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
 
         SseFrame? run = null;
         bool ended = false;
+        int events = 0;
         while (page.Count > 0 && !ended)
         {
             foreach (LoggedUpdate logged in page)
@@ -287,6 +302,7 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
                     {
                         run?.WriteTo(output);
                         run = SseFrame.StartRun(update, logged.Sequence);
+                        events++;
                     }
 
                     continue;
@@ -295,6 +311,7 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
                 run?.WriteTo(output);
                 run = null;
                 SseEncoder.WriteEvent(output, update.Data, update.Type, update.Id, update.Retry);
+                events++;
                 if (subscriber.EndsWithStream && TokenStreamNames.IsEnd(update))
                 {
                     ended = true;
@@ -314,6 +331,7 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         subscriber.ReplayedThrough = after;
         subscriber.MarkWritten(hub.Time.GetTimestamp());
+        hub.Metrics.Replayed(events, reset: !start.Found);
         return ended;
     }
 

@@ -69,6 +69,10 @@ internal static class ServeCommand
         var maxDiagnostics = new Option<int?>("--max-diagnostics") { Description = "How many delivery-path diagnostics streams (read by herald doctor at /.well-known/herald/diagnostics) may run at once (default 4; past it, 429); 0 turns the endpoint off." };
         var slowConsumer = new Option<string?>("--slow-consumer") { Description = $"What happens to a subscriber whose queue is full because it reads too slowly: {SlowConsumerArguments.Names}. disconnect (default) closes it and its client resumes with Last-Event-ID; drop-oldest drops its oldest queued updates and sends a herald-reset event naming them; latest keeps only the newest queued update of each topic (for state such as prices)." };
         var slowConsumerRules = new Option<string[]>("--slow-consumer-rule") { Description = "SELECTOR=POLICY: the slow-consumer policy for subscriptions to topics the selector (*, a topic or a URI template) matches (repeatable; the first matching rule wins, and a subscription with several selectors gets the strictest: disconnect, then drop-oldest, then latest).", AllowMultipleArgumentsPerToken = true };
+        var metricsPort = new Option<int?>("--metrics-port") { Description = "Serve /metrics (Prometheus text format: the hub's, Kestrel's and the runtime's meters) on this port, apart from the hub's; 0 picks a free one. Off by default." };
+        var metricsAddress = new Option<string>("--metrics-address") { Description = "The IP address the --metrics-port listener binds (default 127.0.0.1: only local scrapers).", DefaultValueFactory = _ => "127.0.0.1" };
+        var logFormat = new Option<ServeLogFormat>("--log-format") { Description = "The console log's format: simple (default, for a terminal) or json (one object per line, for a log shipper)." };
+        var logLevel = new Option<LogLevel?>("--log-level") { Description = "The least severe entries Herald logs: Trace, Debug, Information (default), Warning, Error. ASP.NET Core's own stay at Warning." };
         var dev = new Option<bool>("--dev") { Description = "Development mode: anonymous subscribers, any CORS origin, and a generated key whose publisher token is printed. Never in production." };
 
         var command = new Command("serve", "Run the Mercure hub, with its page at /.")
@@ -77,6 +81,7 @@ internal static class ServeCommand
             heartbeat, dataDirectory, durability, inMemory, historySize, retentionEvents, retentionAge, retentionBytes, redis, redisPrefix, maxSubscribers, maxLifetime, subscriptions, dev,
             maxDiagnostics,
             slowConsumer, slowConsumerRules,
+            metricsPort, metricsAddress, logFormat, logLevel,
         };
 
         command.SetAction((result, cancellationToken) =>
@@ -183,6 +188,19 @@ internal static class ServeCommand
 
             // The flags choose the history over the configuration's Herald:Server:Store.
             HistoryStore store = result.GetValue(redis) is not null ? HistoryStore.Redis : result.GetValue(inMemory) ? HistoryStore.Memory : server.Store;
+            MetricsListener? metrics = null;
+            if (result.GetValue(metricsPort) is { } metricsPortNumber)
+            {
+                if (!IPAddress.TryParse(result.GetValue(metricsAddress) == "localhost" ? "127.0.0.1" : result.GetValue(metricsAddress), out IPAddress? metricsIp))
+                {
+                    Console.Error.WriteLine($"herald serve: --metrics-address must be an IP address; got '{result.GetValue(metricsAddress)}'.");
+                    return Task.FromResult(InvalidSettings);
+                }
+
+                metrics = new MetricsListener(new IPEndPoint(metricsIp, metricsPortNumber));
+            }
+
+            void ConfigureLogging(ILoggingBuilder logging) => ServeLogging.Configure(logging, result.GetValue(logFormat), result.GetValue(logLevel));
 
             if (result.GetValue(redis) is not null && result.GetValue(inMemory))
             {
@@ -207,12 +225,12 @@ internal static class ServeCommand
             }
 
             var endpoint = new IPEndPoint(ip, result.GetValue(port) ?? server.Port);
-            return RunAsync(configuration, endpoint, result.GetValue(h2cPort) ?? server.H2cPort, Configure, ConfigureHistory, devSecret, Console.Out, Console.Error, cancellationToken);
+            return RunAsync(configuration, endpoint, result.GetValue(h2cPort) ?? server.H2cPort, Configure, ConfigureHistory, ConfigureLogging, metrics, devSecret, Console.Out, Console.Error, cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(IConfiguration configuration, IPEndPoint endpoint, int? h2cPort, Action<HeraldOptions> configure, Action<IServiceCollection> configureHistory, string? devSecret, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(IConfiguration configuration, IPEndPoint endpoint, int? h2cPort, Action<HeraldOptions> configure, Action<IServiceCollection> configureHistory, Action<ILoggingBuilder> configureLogging, MetricsListener? metrics, string? devSecret, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
 
@@ -229,19 +247,14 @@ internal static class ServeCommand
             {
                 kestrel.Listen(endpoint.Address, cleartextPort, listener => listener.Protocols = HttpProtocols.Http2);
             }
+
+            metrics?.Listen(kestrel);
         });
 
         // Subscribers reconnect in bursts (a deploy, a network blip): a deeper accept queue than
         // the default 512 keeps such a burst from being refused while the hub catches up.
         builder.WebHost.UseSockets(sockets => sockets.Backlog = ListenBacklog);
-        // One line per request would drown the hub's own output; configuration can turn it back on.
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-
-        // Hosting's per-request diagnostics (its start and finish lines, a log scope and an
-        // Activity for every request) would live as long as each subscription: about 1 KB per idle
-        // subscriber for lines nobody sees. Configuration can turn them back on.
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
-        builder.Logging.Configure(logging => logging.ActivityTrackingOptions = ActivityTrackingOptions.None);
+        configureLogging(builder.Logging);
         builder.Services.AddHerald(configure);
         configureHistory(builder.Services);
 
@@ -274,6 +287,7 @@ internal static class ServeCommand
         }
 
         string? devToken = devSecret is null ? null : HubTokenFactory.Create(new HeraldJwtOptions { Key = devSecret }, publish: ["*"], subscribe: ["*"]);
+        metrics?.Map(app);
         var page = new HubPage(HeraldEndpointRouteBuilderExtensions.DefaultPath, devToken);
         app.MapGet("/", page.WriteAsync);
         app.MapHerald();
@@ -291,11 +305,17 @@ internal static class ServeCommand
             await output.WriteLineAsync($"herald: hub listening on {hubUrl}").ConfigureAwait(false);
             if (h2cPort is not null)
             {
-                string cleartextUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Last();
+                // The second listener; the metrics listener, when there is one, comes after it.
+                string cleartextUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.ElementAt(1);
                 await output.WriteLineAsync($"herald: HTTP/2 cleartext (h2c, prior knowledge) on {cleartextUrl}{HeraldEndpointRouteBuilderExtensions.DefaultPath}").ConfigureAwait(false);
             }
 
             await output.WriteLineAsync($"herald: page at {baseUrl}/").ConfigureAwait(false);
+            if (metrics is not null)
+            {
+                await output.WriteLineAsync($"herald: metrics at {metrics.Url}").ConfigureAwait(false);
+            }
+
             if (devToken is not null)
             {
                 await output.WriteLineAsync($"""
