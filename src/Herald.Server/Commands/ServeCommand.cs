@@ -38,6 +38,9 @@ internal static class ServeCommand
     /// <summary>Connections the kernel may queue before the hub accepts them.</summary>
     private const int ListenBacklog = 4_096;
 
+    /// <summary>Seconds a client may take to send a request's headers (slowloris defence).</summary>
+    private const double DefaultRequestHeadersTimeout = 10;
+
     public static Command Create()
     {
         var address = new Option<string>("--address") { Description = "The IP address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
@@ -64,12 +67,14 @@ internal static class ServeCommand
         var redis = new Option<string?>("--redis") { Description = "Keep the history in Redis Streams at this URL (redis://[user:password@]host:port[/database], Redis 7+) instead of SQLite: every hub started with the same Redis and prefix serves the same stream." };
         var redisPrefix = new Option<string?>("--redis-prefix") { Description = "With --redis: the prefix of the hub's keys (default herald); another prefix is another hub." };
         var subscriptions = new Option<bool>("--subscriptions") { Description = "Turn on the active subscriptions API and subscription events." };
+        var headersTimeout = new Option<double>("--request-headers-timeout") { Description = "Seconds a client may take to send a request's headers, from its first byte; a slower one (slowloris) is disconnected (default 10).", DefaultValueFactory = _ => DefaultRequestHeadersTimeout };
         var dev = new Option<bool>("--dev") { Description = "Development mode: anonymous subscribers, any CORS origin, and a generated key whose publisher token is printed. Never in production." };
 
         var command = new Command("serve", "Run the Mercure hub, with its page at /.")
         {
             address, port, h2cPort, key, publisherKey, subscriberKey, algorithm, jwks, anonymous, corsOrigins, publishOrigins,
             heartbeat, dataDirectory, durability, inMemory, historySize, retentionEvents, retentionAge, retentionBytes, redis, redisPrefix, maxSubscribers, maxLifetime, subscriptions, dev,
+            headersTimeout,
         };
 
         command.SetAction((result, cancellationToken) =>
@@ -170,12 +175,20 @@ internal static class ServeCommand
                 }
             }
 
-            return RunAsync(new IPEndPoint(ip, result.GetValue(port)), result.GetValue(h2cPort), Configure, ConfigureHistory, devSecret, Console.Out, Console.Error, cancellationToken);
+            if (result.GetValue(headersTimeout) is not (> 0 and <= 3_600) and var badTimeout)
+            {
+                Console.Error.WriteLine($"herald serve: --request-headers-timeout must be between 0 and 3600 seconds; got {badTimeout}.");
+                return Task.FromResult(InvalidSettings);
+            }
+
+            void ConfigureKestrel(KestrelServerLimits limits) => limits.RequestHeadersTimeout = TimeSpan.FromSeconds(result.GetValue(headersTimeout));
+
+            return RunAsync(new IPEndPoint(ip, result.GetValue(port)), result.GetValue(h2cPort), Configure, ConfigureHistory, ConfigureKestrel, devSecret, Console.Out, Console.Error, cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(IPEndPoint endpoint, int? h2cPort, Action<HeraldOptions> configure, Action<IServiceCollection> configureHistory, string? devSecret, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(IPEndPoint endpoint, int? h2cPort, Action<HeraldOptions> configure, Action<IServiceCollection> configureHistory, Action<KestrelServerLimits> configureLimits, string? devSecret, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -183,6 +196,7 @@ internal static class ServeCommand
             // A browser multiplexes every EventSource of an origin over one HTTP/2 connection, and
             // each stays open: at Kestrel's default of 100 streams the 101st would wait forever.
             kestrel.Limits.Http2.MaxStreamsPerConnection = MaxHttp2StreamsPerConnection;
+            configureLimits(kestrel.Limits);
             kestrel.Listen(endpoint);
             if (h2cPort is { } cleartextPort)
             {
