@@ -39,6 +39,9 @@ internal static class ServeCommand
     /// <summary>Connections the kernel may queue before the hub accepts them.</summary>
     private const int ListenBacklog = 4_096;
 
+    /// <summary>Seconds a client may take to send a request's headers (slowloris defence).</summary>
+    private const double DefaultRequestHeadersTimeout = 10;
+
     public static Command Create()
     {
         var config = new Option<string?>("--config") { Description = "A JSON file of settings (docs/configuration.md): the hub's under \"Herald\", serve's under \"Herald:Server\". Environment variables (HERALD__...) override it; flags override both." };
@@ -73,6 +76,7 @@ internal static class ServeCommand
         var metricsAddress = new Option<string>("--metrics-address") { Description = "The IP address the --metrics-port listener binds (default 127.0.0.1: only local scrapers).", DefaultValueFactory = _ => "127.0.0.1" };
         var logFormat = new Option<ServeLogFormat>("--log-format") { Description = "The console log's format: simple (default, for a terminal) or json (one object per line, for a log shipper)." };
         var logLevel = new Option<LogLevel?>("--log-level") { Description = "The least severe entries Herald logs: Trace, Debug, Information (default), Warning, Error. ASP.NET Core's own stay at Warning." };
+        var headersTimeout = new Option<double>("--request-headers-timeout") { Description = "Seconds a client may take to send a request's headers, from its first byte; a slower one (slowloris) is disconnected (default 10).", DefaultValueFactory = _ => DefaultRequestHeadersTimeout };
         var dev = new Option<bool>("--dev") { Description = "Development mode: anonymous subscribers, any CORS origin, and a generated key whose publisher token is printed. Never in production." };
 
         var command = new Command("serve", "Run the Mercure hub, with its page at /.")
@@ -82,6 +86,7 @@ internal static class ServeCommand
             maxDiagnostics,
             slowConsumer, slowConsumerRules,
             metricsPort, metricsAddress, logFormat, logLevel,
+            headersTimeout,
         };
 
         command.SetAction((result, cancellationToken) =>
@@ -224,13 +229,21 @@ internal static class ServeCommand
                 }
             }
 
+            if (result.GetValue(headersTimeout) is not (> 0 and <= 3_600) and var badTimeout)
+            {
+                Console.Error.WriteLine($"herald serve: --request-headers-timeout must be between 0 and 3600 seconds; got {badTimeout}.");
+                return Task.FromResult(InvalidSettings);
+            }
+
+            void ConfigureKestrel(KestrelServerLimits limits) => limits.RequestHeadersTimeout = TimeSpan.FromSeconds(result.GetValue(headersTimeout));
+
             var endpoint = new IPEndPoint(ip, result.GetValue(port) ?? server.Port);
-            return RunAsync(configuration, endpoint, result.GetValue(h2cPort) ?? server.H2cPort, Configure, ConfigureHistory, ConfigureLogging, metrics, devSecret, Console.Out, Console.Error, cancellationToken);
+            return RunAsync(configuration, endpoint, result.GetValue(h2cPort) ?? server.H2cPort, Configure, ConfigureHistory, ConfigureLogging, ConfigureKestrel, metrics, devSecret, Console.Out, Console.Error, cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(IConfiguration configuration, IPEndPoint endpoint, int? h2cPort, Action<HeraldOptions> configure, Action<IServiceCollection> configureHistory, Action<ILoggingBuilder> configureLogging, MetricsListener? metrics, string? devSecret, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(IConfiguration configuration, IPEndPoint endpoint, int? h2cPort, Action<HeraldOptions> configure, Action<IServiceCollection> configureHistory, Action<ILoggingBuilder> configureLogging, Action<KestrelServerLimits> configureLimits, MetricsListener? metrics, string? devSecret, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
 
@@ -242,6 +255,7 @@ internal static class ServeCommand
             // A browser multiplexes every EventSource of an origin over one HTTP/2 connection, and
             // each stays open: at Kestrel's default of 100 streams the 101st would wait forever.
             kestrel.Limits.Http2.MaxStreamsPerConnection = MaxHttp2StreamsPerConnection;
+            configureLimits(kestrel.Limits);
             kestrel.Listen(endpoint);
             if (h2cPort is { } cleartextPort)
             {
