@@ -1,4 +1,5 @@
 using Herald.Hub.Authorization;
+using Herald.Hub.Limits;
 
 namespace Herald.Hub;
 
@@ -64,6 +65,10 @@ public sealed class HeraldOptions
     /// <summary>How long a streaming publish may send nothing (not even a comment) before its
     /// stream ends as an error; zero for never.</summary>
     public TimeSpan StreamIdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Limits per client: subscriptions and publish rates per address and per token,
+    /// and the size of one event.</summary>
+    public HeraldLimitsOptions Limits { get; set; } = new();
 
     /// <summary>Development mode: allows the <c>*</c> CORS origin. Never for production.</summary>
     public bool DevMode { get; set; }

@@ -72,6 +72,9 @@ internal static class ServeCommand
             heartbeat, dataDirectory, durability, inMemory, historySize, retentionEvents, retentionAge, retentionBytes, redis, redisPrefix, maxSubscribers, maxLifetime, subscriptions, dev,
         };
 
+        var limits = new ServeLimitOptions();
+        limits.AddTo(command);
+
         command.SetAction((result, cancellationToken) =>
         {
             bool isDev = result.GetValue(dev);
@@ -131,6 +134,8 @@ internal static class ServeCommand
                 {
                     options.MaxSubscriptionLifetime = TimeSpan.FromSeconds(lifetime);
                 }
+
+                limits.Apply(result, options);
             }
 
             void ConfigureStore(SqliteEventLogOptions store)
@@ -145,6 +150,13 @@ internal static class ServeCommand
             if (!IPAddress.TryParse(result.GetValue(address) == "localhost" ? "127.0.0.1" : result.GetValue(address), out IPAddress? ip))
             {
                 Console.Error.WriteLine($"herald serve: --address must be an IP address; got '{result.GetValue(address)}'.");
+                return Task.FromResult(InvalidSettings);
+            }
+
+            ForwardedHeadersOptions? forwarded = limits.ForwardedHeadersFor(result, out string? proxyProblem);
+            if (proxyProblem is not null)
+            {
+                Console.Error.WriteLine($"herald serve: {proxyProblem}");
                 return Task.FromResult(InvalidSettings);
             }
 
@@ -170,12 +182,12 @@ internal static class ServeCommand
                 }
             }
 
-            return RunAsync(new IPEndPoint(ip, result.GetValue(port)), result.GetValue(h2cPort), Configure, ConfigureHistory, devSecret, Console.Out, Console.Error, cancellationToken);
+            return RunAsync(new IPEndPoint(ip, result.GetValue(port)), result.GetValue(h2cPort), Configure, ConfigureHistory, forwarded, devSecret, Console.Out, Console.Error, cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(IPEndPoint endpoint, int? h2cPort, Action<HeraldOptions> configure, Action<IServiceCollection> configureHistory, string? devSecret, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(IPEndPoint endpoint, int? h2cPort, Action<HeraldOptions> configure, Action<IServiceCollection> configureHistory, ForwardedHeadersOptions? forwarded, string? devSecret, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -230,6 +242,12 @@ internal static class ServeCommand
         {
             await error.WriteLineAsync($"herald serve: {exception.Message}").ConfigureAwait(false);
             return InvalidSettings;
+        }
+
+        if (forwarded is not null)
+        {
+            // First, so every endpoint (and every limit) sees the client the trusted proxy names.
+            app.UseForwardedHeaders(forwarded);
         }
 
         string? devToken = devSecret is null ? null : HubTokenFactory.Create(new HeraldJwtOptions { Key = devSecret }, publish: ["*"], subscribe: ["*"]);
