@@ -70,6 +70,11 @@ public sealed class HeraldOptions
     /// and the size of one event.</summary>
     public HeraldLimitsOptions Limits { get; set; } = new();
 
+    /// <summary>How many delivery-path diagnostics streams (<c>/.well-known/herald/diagnostics</c>,
+    /// read by <c>herald doctor</c>) may run at once; past it, 429. Each is a fixed script of a
+    /// few seconds plus its idle gap (at most a minute) and about 20 KiB. 0 turns the endpoint off (404).</summary>
+    public int MaxDiagnosticsStreams { get; set; } = 4;
+
     /// <summary>Development mode: allows the <c>*</c> CORS origin. Never for production.</summary>
     public bool DevMode { get; set; }
 }

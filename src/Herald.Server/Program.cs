@@ -10,6 +10,7 @@ var root = new RootCommand("herald: the Herald Server-Sent Events toolkit.")
     RelayCommand.Create(),
     TokenCommand.Create(),
     BenchCommand.Create(),
+    DoctorCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -37,7 +37,10 @@ public sealed class HeraldProcess : IAsyncDisposable
         }
     }
 
-    public static HeraldProcess Start(params string[] arguments)
+    public static HeraldProcess Start(params string[] arguments) => Start(new Dictionary<string, string>(), arguments);
+
+    /// <summary>Starts herald with <paramref name="environment"/> added to the test's environment.</summary>
+    public static HeraldProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -45,6 +48,11 @@ public sealed class HeraldProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach ((string name, string value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "herald.dll"));
         foreach (string argument in arguments)
         {

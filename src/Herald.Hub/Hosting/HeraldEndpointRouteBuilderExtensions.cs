@@ -1,11 +1,13 @@
 using Herald.Hub;
 using Herald.Hub.Authorization;
+using Herald.Hub.Diagnostics;
 using Herald.Hub.Http;
 using Herald.Hub.Limits;
 using Herald.Hub.Streams;
 using Herald.Hub.Subscriptions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 #pragma warning disable IDE0130 // Extension methods live in the namespace of what they extend, so they are found without a using.
 namespace Microsoft.AspNetCore.Builder;
@@ -21,7 +23,8 @@ public static class HeraldEndpointRouteBuilderExtensions
     /// Maps the hub at <paramref name="path"/>: GET to subscribe, POST to publish, OPTIONS for
     /// CORS preflight, and the active subscriptions API under <c>{path}/subscriptions</c>; and the
     /// token streams at <see cref="TokenStreamNames.DefaultPath"/>: POST to produce one, GET to
-    /// read it, POST <c>{id}/cancel</c> to stop it, GET <c>{id}/control</c> for its producer.
+    /// read it, POST <c>{id}/cancel</c> to stop it, GET <c>{id}/control</c> for its producer; and
+    /// the delivery-path diagnostics stream at <see cref="HeraldDiagnostics.DefaultPath"/> (GET).
     /// </summary>
     /// <param name="endpoints">The application's routes.</param>
     /// <param name="path">Where the hub lives; the Mercure default unless there is a reason.</param>
@@ -46,6 +49,9 @@ public static class HeraldEndpointRouteBuilderExtensions
         streamGroup.MapPost("/{streamId}/cancel", new StreamCancelEndpoint(hub, streams, authorizer).HandleAsync);
         streamGroup.MapGet("/{streamId}/control", new StreamControlEndpoint(hub, streams, authorizer).HandleAsync);
         streamGroup.MapMethods("/{**rest}", ["OPTIONS"], context => HubCors.PreflightAsync(context, hub.Options));
+
+        CancellationToken stopping = services.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
+        endpoints.MapGet(HeraldDiagnostics.DefaultPath, new DiagnosticsEndpoint(hub, stopping).HandleAsync);
 
         RouteGroupBuilder group = endpoints.MapGroup(path);
         group.MapGet(string.Empty, subscribe.HandleAsync);

@@ -43,6 +43,11 @@ internal sealed class HeraldOptionsValidator : IValidateOptions<HeraldOptions>
             failures.Add("Limits: MaxSubscribersPerIp, PublishesPerSecondPerToken and PublishesPerSecondPerIp must not be negative (0 turns one off), and MaxEventSize must be positive.");
         }
 
+        if (options.MaxDiagnosticsStreams < 0)
+        {
+            failures.Add("MaxDiagnosticsStreams must not be negative (0 turns diagnostics off).");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -33,6 +33,9 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
     /// before it is told to come back later.</summary>
     private static readonly TimeSpan FollowStartWait = TimeSpan.FromSeconds(5);
 
+    /// <summary>What a subscription's <c>Cache-Control</c> says: never store, never reuse.</summary>
+    internal const string CacheControl = "private, no-cache, no-store, must-revalidate, max-age=0";
+
     public async Task HandleAsync(HttpContext context)
     {
         HeraldOptions options = hub.Options;
@@ -154,7 +157,7 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
 
         HttpResponse response = context.Response;
         response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "private, no-cache, no-store, must-revalidate, max-age=0";
+        response.Headers.CacheControl = CacheControl;
         response.Headers["X-Accel-Buffering"] = "no";
         if (lastEventId is not null)
         {

@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -40,8 +41,9 @@ internal static class ServeCommand
 
     public static Command Create()
     {
-        var address = new Option<string>("--address") { Description = "The IP address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
-        var port = new Option<int>("--port") { Description = "The port to listen on; 0 picks a free one.", DefaultValueFactory = _ => 8080 };
+        var config = new Option<string?>("--config") { Description = "A JSON file of settings (docs/configuration.md): the hub's under \"Herald\", serve's under \"Herald:Server\". Environment variables (HERALD__...) override it; flags override both." };
+        var address = new Option<string?>("--address") { Description = "The IP address to listen on (default 127.0.0.1; Herald:Server:Address)." };
+        var port = new Option<int?>("--port") { Description = "The port to listen on; 0 picks a free one (default 8080; Herald:Server:Port)." };
         var h2cPort = new Option<int?>("--h2c-port") { Description = "Also serve cleartext HTTP/2 with prior knowledge (h2c) on this port, as proxies and load generators speak it to an upstream; 0 picks a free one." };
         var key = new Option<string?>("--key") { Description = "The JWT key for publishers and subscribers: an HMAC secret, or a PEM public key for RS256/ES256. '@FILE' reads it from FILE." };
         var publisherKey = new Option<string?>("--publisher-key") { Description = "The publishers' JWT key, when it differs from --key." };
@@ -64,12 +66,14 @@ internal static class ServeCommand
         var redis = new Option<string?>("--redis") { Description = "Keep the history in Redis Streams at this URL (redis://[user:password@]host:port[/database], Redis 7+) instead of SQLite: every hub started with the same Redis and prefix serves the same stream." };
         var redisPrefix = new Option<string?>("--redis-prefix") { Description = "With --redis: the prefix of the hub's keys (default herald); another prefix is another hub." };
         var subscriptions = new Option<bool>("--subscriptions") { Description = "Turn on the active subscriptions API and subscription events." };
+        var maxDiagnostics = new Option<int?>("--max-diagnostics") { Description = "How many delivery-path diagnostics streams (read by herald doctor at /.well-known/herald/diagnostics) may run at once (default 4; past it, 429); 0 turns the endpoint off." };
         var dev = new Option<bool>("--dev") { Description = "Development mode: anonymous subscribers, any CORS origin, and a generated key whose publisher token is printed. Never in production." };
 
         var command = new Command("serve", "Run the Mercure hub, with its page at /.")
         {
-            address, port, h2cPort, key, publisherKey, subscriberKey, algorithm, jwks, anonymous, corsOrigins, publishOrigins,
+            config, address, port, h2cPort, key, publisherKey, subscriberKey, algorithm, jwks, anonymous, corsOrigins, publishOrigins,
             heartbeat, dataDirectory, durability, inMemory, historySize, retentionEvents, retentionAge, retentionBytes, redis, redisPrefix, maxSubscribers, maxLifetime, subscriptions, dev,
+            maxDiagnostics,
         };
 
         var limits = new ServeLimitOptions();
@@ -135,6 +139,11 @@ internal static class ServeCommand
                     options.MaxSubscriptionLifetime = TimeSpan.FromSeconds(lifetime);
                 }
 
+                if (result.GetValue(maxDiagnostics) is { } diagnostics)
+                {
+                    options.MaxDiagnosticsStreams = diagnostics;
+                }
+
                 limits.Apply(result, options);
             }
 
@@ -147,11 +156,28 @@ internal static class ServeCommand
                 store.MaxBytes = result.GetValue(retentionBytes) ?? store.MaxBytes;
             }
 
-            if (!IPAddress.TryParse(result.GetValue(address) == "localhost" ? "127.0.0.1" : result.GetValue(address), out IPAddress? ip))
+            IConfigurationRoot configuration;
+            ServeSettings server;
+            try
             {
-                Console.Error.WriteLine($"herald serve: --address must be an IP address; got '{result.GetValue(address)}'.");
+                configuration = ServeConfiguration.Load(result.GetValue(config));
+                server = ServeConfiguration.ServerSettings(configuration);
+            }
+            catch (Exception exception) when (exception is FileNotFoundException or InvalidDataException or FormatException or InvalidOperationException)
+            {
+                Console.Error.WriteLine($"herald serve: {exception.Message}");
                 return Task.FromResult(InvalidSettings);
             }
+
+            string listenAddress = result.GetValue(address) ?? server.Address;
+            if (!IPAddress.TryParse(listenAddress == "localhost" ? "127.0.0.1" : listenAddress, out IPAddress? ip))
+            {
+                Console.Error.WriteLine($"herald serve: the address to listen on must be an IP address; got '{listenAddress}'.");
+                return Task.FromResult(InvalidSettings);
+            }
+
+            // The flags choose the history over the configuration's Herald:Server:Store.
+            HistoryStore store = result.GetValue(redis) is not null ? HistoryStore.Redis : result.GetValue(inMemory) ? HistoryStore.Memory : server.Store;
 
             ForwardedHeadersOptions? forwarded = limits.ForwardedHeadersFor(result, out string? proxyProblem);
             if (proxyProblem is not null)
@@ -168,28 +194,33 @@ internal static class ServeCommand
 
             void ConfigureHistory(IServiceCollection services)
             {
-                if (result.GetValue(redis) is { } redisUrl)
+                if (store == HistoryStore.Redis)
                 {
-                    services.AddHeraldRedis(store =>
+                    services.AddHeraldRedis(redisOptions =>
                     {
-                        store.Configuration = redisUrl;
-                        store.Prefix = result.GetValue(redisPrefix) ?? store.Prefix;
+                        redisOptions.Configuration = result.GetValue(redis) ?? redisOptions.Configuration;
+                        redisOptions.Prefix = result.GetValue(redisPrefix) ?? redisOptions.Prefix;
                     });
                 }
-                else if (!result.GetValue(inMemory))
+                else if (store == HistoryStore.Sqlite)
                 {
                     services.AddHeraldSqlite(ConfigureStore);
                 }
             }
 
-            return RunAsync(new IPEndPoint(ip, result.GetValue(port)), result.GetValue(h2cPort), Configure, ConfigureHistory, forwarded, devSecret, Console.Out, Console.Error, cancellationToken);
+            var endpoint = new IPEndPoint(ip, result.GetValue(port) ?? server.Port);
+            return RunAsync(configuration, endpoint, result.GetValue(h2cPort) ?? server.H2cPort, Configure, ConfigureHistory, forwarded, devSecret, Console.Out, Console.Error, cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(IPEndPoint endpoint, int? h2cPort, Action<HeraldOptions> configure, Action<IServiceCollection> configureHistory, ForwardedHeadersOptions? forwarded, string? devSecret, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(IConfiguration configuration, IPEndPoint endpoint, int? h2cPort, Action<HeraldOptions> configure, Action<IServiceCollection> configureHistory, ForwardedHeadersOptions? forwarded, string? devSecret, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+
+        // The layers already read (appsettings.json, --config, the environment), above the
+        // builder's own, so the --config file counts and the environment still overrides it.
+        builder.Configuration.AddConfiguration(configuration);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // A browser multiplexes every EventSource of an origin over one HTTP/2 connection, and

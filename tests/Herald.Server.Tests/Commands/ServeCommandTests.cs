@@ -83,6 +83,69 @@ public sealed class ServeCommandTests
         Assert.Contains("--redis and --in-memory", herald.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_config_file_sets_the_hub_the_environment_overrides_it_and_flags_override_both()
+    {
+        using var directory = new TempDirectory();
+        string file = Path.Combine(directory.Path, "herald.json");
+        await File.WriteAllTextAsync(file, $$"""
+            {
+              "Herald": {
+                "Server": { "Port": 0, "Store": "Memory" },
+                "AllowAnonymous": true,
+                "HeartbeatInterval": "00:00:00.200",
+                "Authorization": {
+                  "Publisher": { "Key": "{{TestTokens.PublisherKey}}" },
+                  "Subscriber": { "Key": "{{TestTokens.SubscriberKey}}" }
+                }
+              }
+            }
+            """);
+        using var client = new HttpClient();
+
+        await using (HeraldProcess fromFile = HeraldProcess.Start("serve", "--config", file))
+        {
+            string hubUrl = await fromFile.WaitForHubUrlAsync();
+            await using SseTestClient anonymous = await SseTestClient.ConnectAsync(client, hubUrl + "?topic=t");
+
+            // The file's heartbeat (0.2 s rather than 15 s) reaches the subscriber: a comment.
+            Assert.True((await anonymous.NextItemAsync()).IsComment);
+            Assert.True((await anonymous.NextItemAsync(TimeSpan.FromSeconds(5))).IsComment);
+        }
+
+        var environment = new Dictionary<string, string> { ["HERALD__ALLOWANONYMOUS"] = "false" };
+        await using (HeraldProcess overridden = HeraldProcess.Start(environment, "serve", "--config", file))
+        {
+            string hubUrl = await overridden.WaitForHubUrlAsync();
+            using HttpResponseMessage refused = await client.GetAsync(hubUrl + "?topic=t", HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        await using (HeraldProcess flagged = HeraldProcess.Start(environment, "serve", "--config", file, "--anonymous"))
+        {
+            string hubUrl = await flagged.WaitForHubUrlAsync();
+            using HttpResponseMessage accepted = await client.GetAsync(hubUrl + "?topic=t", HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(System.Net.HttpStatusCode.OK, accepted.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task A_missing_or_malformed_config_file_stops_the_start_with_its_name()
+    {
+        using var directory = new TempDirectory();
+        string missing = Path.Combine(directory.Path, "missing.json");
+        string malformed = Path.Combine(directory.Path, "malformed.json");
+        await File.WriteAllTextAsync(malformed, "{ \"Herald\": ");
+
+        await using HeraldProcess noFile = HeraldProcess.Start("serve", "--config", missing);
+        await using HeraldProcess badFile = HeraldProcess.Start("serve", "--config", malformed);
+
+        Assert.Equal(2, await noFile.WaitForExitAsync());
+        Assert.Contains("missing.json", noFile.Output, StringComparison.Ordinal);
+        Assert.Equal(2, await badFile.WaitForExitAsync());
+        Assert.Contains("malformed.json", badFile.Output, StringComparison.Ordinal);
+    }
+
     private static async Task<(int Exit, string Output)> RunShellAsync(string command)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, UseShellExecute = false };
