@@ -61,6 +61,7 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
         _time = time;
         _selectors = selectors;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        SlowConsumerPolicies = new SlowConsumerPolicies(_options, selectors);
         MaxSubscribers = _options.MaxSubscribers > 0 ? _options.MaxSubscribers : int.MaxValue;
         MaxSubscriberConnections = _options.MaxSubscribers > 0 ? _options.MaxSubscribers : SubscriberCap.FromDescriptorLimit();
         SubscribersPerClient = new Limits.ClientCounter(_options.Limits.MaxSubscribersPerIp);
@@ -105,6 +106,9 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     internal ICollection<Subscriber> Subscribers => _subscribers.Keys;
 
     internal TopicSelectorCache Selectors => _selectors;
+
+    /// <summary>Each subscription's slow-consumer policy, from the options' default and rules.</summary>
+    internal SlowConsumerPolicies SlowConsumerPolicies { get; }
 
     /// <summary>Called, in log order, with each token stream control update the hub follows
     /// (<see cref="TokenStreamNames.IsControl"/>): the token streams registry takes them. Called

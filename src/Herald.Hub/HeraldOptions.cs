@@ -1,4 +1,5 @@
 using Herald.Hub.Authorization;
+using Herald.Hub.Delivery;
 using Herald.Hub.Limits;
 
 namespace Herald.Hub;
@@ -35,9 +36,20 @@ public sealed class HeraldOptions
     /// <summary>The largest publish request body in bytes; past it, 413.</summary>
     public long MaxPublishBodySize { get; set; } = 1024 * 1024;
 
-    /// <summary>How many frames may wait for one subscriber; a subscriber whose queue overflows is
-    /// disconnected (it resumes with its last event id) so it never slows anyone else.</summary>
+    /// <summary>How many frames may wait for one subscriber; what happens to a subscriber whose
+    /// queue overflows is its <see cref="SlowConsumerPolicy"/> (by default it is disconnected and
+    /// resumes with its last event id), so it never slows anyone else.</summary>
     public int SubscriberQueueCapacity { get; set; } = 1_024;
+
+    /// <summary>What gives way when a subscriber's queue is full, for subscriptions no rule of
+    /// <see cref="SlowConsumerRules"/> covers: <see cref="SlowConsumerPolicy.Disconnect"/> by default.</summary>
+    public SlowConsumerPolicy SlowConsumerPolicy { get; set; } = SlowConsumerPolicy.Disconnect;
+
+    /// <summary>Slow-consumer policies by topic selector. Each selector a subscription names gets
+    /// the policy of the first rule matching it (or <see cref="SlowConsumerPolicy"/>), and the
+    /// subscription gets the strictest of those: <c>Disconnect</c>, then <c>DropOldest</c>, then
+    /// <c>Latest</c>.</summary>
+    public IList<SlowConsumerRule> SlowConsumerRules { get; } = [];
 
     /// <summary>The most subscribers connected at once; past it, 503 with <c>Retry-After</c>.
     /// 0 caps only the subscribers holding a connection of their own (HTTP/1.x), a margin below

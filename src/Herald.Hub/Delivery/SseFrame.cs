@@ -26,9 +26,9 @@ internal sealed class SseFrame
 
     private readonly ReadOnlyMemory<byte> _immortal;
     private readonly StringBuilder? _run;
-    private string? _runId;
+    private string? _id;
 
-    private SseFrame(byte[]? buffer, ReadOnlyMemory<byte> immortal, int length, long sequence, int references, Update? token = null, bool endsStream = false, StringBuilder? run = null)
+    private SseFrame(byte[]? buffer, ReadOnlyMemory<byte> immortal, int length, long sequence, int references, Update? token = null, bool endsStream = false, StringBuilder? run = null, Update? update = null)
     {
         _buffer = buffer;
         _length = length;
@@ -38,7 +38,12 @@ internal sealed class SseFrame
         Token = token;
         EndsStream = endsStream;
         _run = run;
-        _runId = token?.Id;
+        _id = (update ?? token)?.Id;
+        Count = sequence == 0 ? 0 : 1;
+        if (update is not null && !TokenStreamNames.IsStreamPath(update.Topic))
+        {
+            ConflationTopic = update.Topic;
+        }
     }
 
     /// <summary>The log sequence of the update (of a run: its last token), or 0 for frames that
@@ -52,6 +57,22 @@ internal sealed class SseFrame
     /// <summary>Whether this is a stream's final lifecycle event, after which a subscription to
     /// that one stream ends.</summary>
     public bool EndsStream { get; }
+
+    /// <summary>The id of the update (of a run: its last token), or <see langword="null"/> for
+    /// frames that are not updates.</summary>
+    public string? Id => _id;
+
+    /// <summary>The id of the frame's first update: a run's first token, or <see cref="Id"/>.</summary>
+    public string? FirstId => _run is not null ? Token!.Id : _id;
+
+    /// <summary>How many updates the frame carries: one, a run's tokens, or none (heartbeats,
+    /// notices).</summary>
+    public int Count { get; private set; }
+
+    /// <summary>The canonical topic of an update that a newer update of the same topic may
+    /// supersede (<see cref="Delivery.SlowConsumerPolicy.Latest"/>); <see langword="null"/> for a
+    /// token stream's events, which are never conflated, and for frames that are not updates.</summary>
+    public string? ConflationTopic { get; }
 
     /// <summary>Whether this is a run of merged tokens.</summary>
     public bool IsRun => _run is not null;
@@ -74,7 +95,17 @@ internal sealed class SseFrame
             sequence,
             1,
             TokenStreamNames.IsToken(update) ? update : null,
-            TokenStreamNames.IsEnd(update));
+            TokenStreamNames.IsEnd(update),
+            update: update);
+    }
+
+    /// <summary>Encodes an event the hub itself sends one subscriber (no id, so the client's last
+    /// event id stays); the caller holds the one reference.</summary>
+    public static SseFrame Notice(string type, string data)
+    {
+        var writer = new PooledFrameWriter();
+        SseEncoder.WriteEvent(writer, data, type);
+        return new SseFrame(writer.Buffer, default, writer.Length, 0, 1);
     }
 
     /// <summary>Starts a run with the token <paramref name="token"/> at <paramref name="sequence"/>,
@@ -92,8 +123,9 @@ internal sealed class SseFrame
         }
 
         _run.Append(next.Data);
-        _runId = next.Id;
+        _id = next.Id;
         Sequence = sequence;
+        Count++;
         return true;
     }
 
@@ -102,7 +134,7 @@ internal sealed class SseFrame
     {
         if (_run is not null)
         {
-            SseEncoder.WriteEvent(output, _run.ToString(), null, _runId);
+            SseEncoder.WriteEvent(output, _run.ToString(), null, _id);
         }
         else
         {

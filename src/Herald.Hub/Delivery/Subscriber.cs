@@ -12,7 +12,9 @@ namespace Herald.Hub.Delivery;
 /// thread, going through its subscribers one after another. So a delivery costs no task, no thread
 /// hop and no wake-up of its own; Kestrel's transport sends the flushed bytes in its own batches.
 /// Only a flush that has to wait (a slow reader) continues asynchronously, and frames queued
-/// meanwhile wait for it, up to the queue's bound.
+/// meanwhile wait for it, up to the queue's bound. What gives way when the queue is full is the
+/// subscription's <see cref="SlowConsumerPolicy"/>; the queue is full only for a reader that fell
+/// behind, so the policies cost nothing on the way of a reader that keeps up.
 /// </summary>
 internal sealed class Subscriber
 {
@@ -33,6 +35,11 @@ internal sealed class Subscriber
     private long _lastWriteTimestamp;
     private int _closeReason;
     private int _stopSignalled;
+    private MissedUpdates? _missed;
+    private long _droppedUpdates;
+    private long _supersededUpdates;
+    private HashSet<string>? _newestTopics;
+    private List<SseFrame?>? _conflating;
 
     public Subscriber(
         string id,
@@ -42,9 +49,11 @@ internal sealed class Subscriber
         int queueCapacity,
         long deadlineTimestamp,
         long now,
-        bool endsWithStream = false)
+        bool endsWithStream = false,
+        SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.Disconnect)
     {
         EndsWithStream = endsWithStream;
+        SlowConsumerPolicy = slowConsumerPolicy;
         Id = id;
         Selectors = selectors;
         AuthorizedSelectors = authorizedSelectors;
@@ -81,6 +90,16 @@ internal sealed class Subscriber
     /// <summary>Whether it reads one token stream and ends after that stream's final lifecycle event.</summary>
     public bool EndsWithStream { get; }
 
+    /// <summary>What gives way when its queue is full.</summary>
+    public SlowConsumerPolicy SlowConsumerPolicy { get; }
+
+    /// <summary>How many updates its policy dropped to make room (announced by <c>herald-reset</c>).</summary>
+    public long DroppedUpdates => Volatile.Read(ref _droppedUpdates);
+
+    /// <summary>How many updates <see cref="SlowConsumerPolicy.Latest"/> skipped because a newer
+    /// update of the same topic was queued.</summary>
+    public long SupersededUpdates => Volatile.Read(ref _supersededUpdates);
+
     /// <summary>Why the hub closed it, if it did.</summary>
     public SubscriberCloseReason CloseReason => (SubscriberCloseReason)Volatile.Read(ref _closeReason);
 
@@ -93,7 +112,8 @@ internal sealed class Subscriber
     /// Queues a frame without waiting, and writes it at once (on the calling thread) when no write
     /// is under way. A token that arrives while a write is under way (the reader is behind) is
     /// merged into a run of that stream's tokens instead of taking a place of its own. A full
-    /// queue means the subscriber cannot keep up: it is closed, and the frame is not queued.
+    /// queue means the subscriber cannot keep up: its policy makes room (dropping the oldest or
+    /// superseded frames) or closes it, and then the frame is not queued.
     /// </summary>
     public bool TryEnqueue(SseFrame frame)
     {
@@ -114,14 +134,19 @@ internal sealed class Subscriber
                     return true;
                 }
 
-                if (_queue.Count < _capacity)
+                if (HasRoom(frame))
                 {
                     _tail = SseFrame.StartRun(frame.Token, frame.Sequence);
                     _queue.Enqueue(_tail);
                     return true;
                 }
             }
-            else if (_queue.Count < _capacity)
+            else if (frame.Count == 0 && _queue.Count >= _capacity && SlowConsumerPolicy != SlowConsumerPolicy.Disconnect)
+            {
+                // A heartbeat for a reader this far behind says nothing, and must not push out an update.
+                return true;
+            }
+            else if (HasRoom(frame))
             {
                 frame.AddReference();
                 _queue.Enqueue(frame);
@@ -188,6 +213,9 @@ internal sealed class Subscriber
         {
             _output = output;
             _time = time;
+
+            // The replay is over, so ReplayedThrough is final: drops it covered were not missed.
+            _missed?.ForgetReplayed(ReplayedThrough);
             write = TryStartWriting();
             if (!IsClosed)
             {
@@ -205,6 +233,106 @@ internal sealed class Subscriber
 
     /// <summary>Records a write made outside the live phase (the opening comment, the replay).</summary>
     public void MarkWritten(long timestamp) => Volatile.Write(ref _lastWriteTimestamp, timestamp);
+
+    /// <summary>Whether a frame may be queued: there is room, or the policy made some. Call
+    /// holding the queue's lock.</summary>
+    private bool HasRoom(SseFrame incoming)
+    {
+        if (_queue.Count < _capacity)
+        {
+            return true;
+        }
+
+        switch (SlowConsumerPolicy)
+        {
+            case SlowConsumerPolicy.DropOldest:
+                DropOldest(1);
+                return true;
+            case SlowConsumerPolicy.Latest:
+                Conflate(incoming);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Drops the <paramref name="count"/> oldest queued frames, recording what they
+    /// carried for the next write's <c>herald-reset</c>. The frames being written are no longer
+    /// queued, and what stays queued is newer, so nothing is ever written out of order.</summary>
+    private void DropOldest(int count)
+    {
+        _missed ??= new MissedUpdates();
+        for (int i = 0; i < count && _queue.TryDequeue(out SseFrame? frame); i++)
+        {
+            if (frame.Sequence > ReplayedThrough)
+            {
+                // Live, frames the replay already sent are skipped anyway; before the live phase
+                // ReplayedThrough is 0 and the replay's end sorts them out (ForgetReplayed).
+                _missed.Add(frame);
+                Volatile.Write(ref _droppedUpdates, _droppedUpdates + frame.Count);
+            }
+
+            frame.Release();
+        }
+
+        if (_queue.Count == 0)
+        {
+            _tail = null;
+        }
+    }
+
+    /// <summary>
+    /// Keeps only the newest queued update of each topic (the frame being queued counts as the
+    /// newest of its own), in log order; heartbeats behind other frames go too. A token stream's
+    /// events are never superseded. When that frees less than an eighth of the queue (nearly every
+    /// queued update is the newest of its topic), the oldest are dropped as well, up to an eighth,
+    /// with a <c>herald-reset</c>: so a scan of the queue happens at most once per eighth of its
+    /// places, never on every update.
+    /// </summary>
+    private void Conflate(SseFrame incoming)
+    {
+        HashSet<string> newest = _newestTopics ??= new HashSet<string>(StringComparer.Ordinal);
+        List<SseFrame?> frames = _conflating ??= [];
+        if (incoming.ConflationTopic is { } incomingTopic)
+        {
+            newest.Add(incomingTopic);
+        }
+
+        while (_queue.TryDequeue(out SseFrame? frame))
+        {
+            frames.Add(frame);
+        }
+
+        for (int i = frames.Count - 1; i >= 0; i--)
+        {
+            SseFrame frame = frames[i]!;
+            bool superseded = frame.ConflationTopic is { } topic ? !newest.Add(topic) : frame.Count == 0;
+            if (superseded)
+            {
+                Volatile.Write(ref _supersededUpdates, _supersededUpdates + frame.Count);
+                frame.Release();
+                frames[i] = null;
+            }
+        }
+
+        _tail = null;
+        foreach (SseFrame? frame in frames)
+        {
+            if (frame is not null)
+            {
+                _queue.Enqueue(frame);
+                _tail = frame;
+            }
+        }
+
+        frames.Clear();
+        newest.Clear();
+        int freeAtLeast = Math.Max(1, _capacity / 8);
+        if (_capacity - _queue.Count < freeAtLeast)
+        {
+            DropOldest(freeAtLeast - (_capacity - _queue.Count));
+        }
+    }
 
     /// <summary>Claims the writer's role if frames wait and nobody writes; call holding the queue's lock.</summary>
     private bool TryStartWriting()
@@ -288,6 +416,12 @@ internal sealed class Subscriber
             }
 
             int bytes = 0;
+            if (_missed is { IsEmpty: false })
+            {
+                // Before anything newer than what was dropped, so the client sees the gap in place.
+                _batch.Add(_missed.TakeNotice());
+            }
+
             while (bytes < MaxBytesPerFlush && _queue.TryDequeue(out SseFrame? frame))
             {
                 _batch.Add(frame);

@@ -1,3 +1,5 @@
+using Herald.Hub.Delivery;
+using Herald.Hub.Selectors;
 using Microsoft.Extensions.Options;
 
 namespace Herald.Hub.Hosting;
@@ -48,6 +50,33 @@ internal sealed class HeraldOptionsValidator : IValidateOptions<HeraldOptions>
             failures.Add("MaxDiagnosticsStreams must not be negative (0 turns diagnostics off).");
         }
 
+        ValidateSlowConsumerPolicies(options, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateSlowConsumerPolicies(HeraldOptions options, List<string> failures)
+    {
+        if (!Enum.IsDefined(options.SlowConsumerPolicy))
+        {
+            failures.Add($"SlowConsumerPolicy must be Disconnect, DropOldest or Latest; got {options.SlowConsumerPolicy}.");
+        }
+
+        for (int i = 0; i < options.SlowConsumerRules.Count; i++)
+        {
+            SlowConsumerRule rule = options.SlowConsumerRules[i];
+            if (string.IsNullOrEmpty(rule.Selector))
+            {
+                failures.Add($"SlowConsumerRules[{i}] needs a Selector (*, a topic or a URI template).");
+            }
+            else if (!TopicSelector.TryParse(rule.Selector, out _, out string? error))
+            {
+                failures.Add($"SlowConsumerRules[{i}]: invalid selector \"{rule.Selector}\": {error}");
+            }
+
+            if (!Enum.IsDefined(rule.Policy))
+            {
+                failures.Add($"SlowConsumerRules[{i}]: Policy must be Disconnect, DropOldest or Latest; got {rule.Policy}.");
+            }
+        }
     }
 }

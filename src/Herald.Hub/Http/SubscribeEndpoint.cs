@@ -153,7 +153,10 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
             options.SubscriberQueueCapacity,
             DeadlineOf(claims),
             hub.Time.GetTimestamp(),
-            endsWithStream: streamId is not null);
+            endsWithStream: streamId is not null,
+            // A token stream's reader always resumes instead: the answer is in the history, and
+            // runs already keep a reader that reads at all from filling its queue.
+            streamId is not null ? SlowConsumerPolicy.Disconnect : hub.SlowConsumerPolicies.For(selectors));
 
         HttpResponse response = context.Response;
         response.ContentType = "text/event-stream";

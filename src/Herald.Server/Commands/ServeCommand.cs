@@ -67,6 +67,8 @@ internal static class ServeCommand
         var redisPrefix = new Option<string?>("--redis-prefix") { Description = "With --redis: the prefix of the hub's keys (default herald); another prefix is another hub." };
         var subscriptions = new Option<bool>("--subscriptions") { Description = "Turn on the active subscriptions API and subscription events." };
         var maxDiagnostics = new Option<int?>("--max-diagnostics") { Description = "How many delivery-path diagnostics streams (read by herald doctor at /.well-known/herald/diagnostics) may run at once (default 4; past it, 429); 0 turns the endpoint off." };
+        var slowConsumer = new Option<string?>("--slow-consumer") { Description = $"What happens to a subscriber whose queue is full because it reads too slowly: {SlowConsumerArguments.Names}. disconnect (default) closes it and its client resumes with Last-Event-ID; drop-oldest drops its oldest queued updates and sends a herald-reset event naming them; latest keeps only the newest queued update of each topic (for state such as prices)." };
+        var slowConsumerRules = new Option<string[]>("--slow-consumer-rule") { Description = "SELECTOR=POLICY: the slow-consumer policy for subscriptions to topics the selector (*, a topic or a URI template) matches (repeatable; the first matching rule wins, and a subscription with several selectors gets the strictest: disconnect, then drop-oldest, then latest).", AllowMultipleArgumentsPerToken = true };
         var dev = new Option<bool>("--dev") { Description = "Development mode: anonymous subscribers, any CORS origin, and a generated key whose publisher token is printed. Never in production." };
 
         var command = new Command("serve", "Run the Mercure hub, with its page at /.")
@@ -74,6 +76,7 @@ internal static class ServeCommand
             config, address, port, h2cPort, key, publisherKey, subscriberKey, algorithm, jwks, anonymous, corsOrigins, publishOrigins,
             heartbeat, dataDirectory, durability, inMemory, historySize, retentionEvents, retentionAge, retentionBytes, redis, redisPrefix, maxSubscribers, maxLifetime, subscriptions, dev,
             maxDiagnostics,
+            slowConsumer, slowConsumerRules,
         };
 
         var limits = new ServeLimitOptions();
@@ -86,8 +89,15 @@ internal static class ServeCommand
                 ? Base64UrlSecret()
                 : null;
 
+            if (SlowConsumerArguments.Parse(result.GetValue(slowConsumer), result.GetValue(slowConsumerRules) ?? [], out string? slowConsumerProblem) is not { } slowConsumers)
+            {
+                Console.Error.WriteLine($"herald serve: {slowConsumerProblem}");
+                return Task.FromResult(InvalidSettings);
+            }
+
             void Configure(HeraldOptions options)
             {
+                slowConsumers.ApplyTo(options);
                 HeraldAuthorizationOptions authorization = options.Authorization;
                 SetKey(authorization.Publisher, devSecret ?? result.GetValue(publisherKey) ?? result.GetValue(key), result.GetValue(algorithm), result.GetValue(jwks));
                 SetKey(authorization.Subscriber, devSecret ?? result.GetValue(subscriberKey) ?? result.GetValue(key), result.GetValue(algorithm), result.GetValue(jwks));
