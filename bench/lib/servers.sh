@@ -364,7 +364,8 @@ start_herald() {
   export PUB_TOKEN
   mkdir -p "$SERVER_DIR/data"
   _srv_launch dotnet "$SRV_HERALD_DLL" serve --address 127.0.0.1 --port "$port" \
-    --key "$HERALD_KEY" --anonymous --data-dir "$SERVER_DIR/data" "$@"
+    --key "$HERALD_KEY" --anonymous --data-dir "$SERVER_DIR/data" \
+    --max-subscribers-per-ip 0 --publish-rate-per-token 0 --publish-rate-per-ip 0 "$@"
   SUB_URL_TEMPLATE="http://127.0.0.1:$port/.well-known/mercure?topic={topic}"
   PUB_URL_TEMPLATE="http://127.0.0.1:$port/.well-known/mercure"
   PUB_FORMAT=mercure

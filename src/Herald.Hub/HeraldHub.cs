@@ -72,6 +72,7 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
         SubscriptionLog = new SubscriptionLog(_logger, time);
         MaxSubscribers = _options.MaxSubscribers > 0 ? _options.MaxSubscribers : int.MaxValue;
         MaxSubscriberConnections = _options.MaxSubscribers > 0 ? _options.MaxSubscribers : SubscriberCap.FromDescriptorLimit();
+        SubscribersPerClient = new Limits.ClientCounter(_options.Limits.MaxSubscribersPerIp);
         _writer = Task.Run(WriteLoopAsync);
         if (log is ISharedEventLog shared)
         {
@@ -96,6 +97,9 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     /// when it is 0 a margin below the process's descriptor limit. HTTP/2 streams share their
     /// connection, so they do not count here.</summary>
     public int MaxSubscriberConnections { get; }
+
+    /// <summary>The subscriptions each client address holds, under <see cref="Limits.HeraldLimitsOptions.MaxSubscribersPerIp"/>.</summary>
+    internal Limits.ClientCounter SubscribersPerClient { get; }
 
     /// <summary>How many subscribers are connected now (admitted and not yet gone).</summary>
     public int SubscriberCount => Volatile.Read(ref _admitted);

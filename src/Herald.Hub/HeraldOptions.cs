@@ -1,5 +1,6 @@
 using Herald.Hub.Authorization;
 using Herald.Hub.Delivery;
+using Herald.Hub.Limits;
 
 namespace Herald.Hub;
 
@@ -76,6 +77,10 @@ public sealed class HeraldOptions
     /// <summary>How long a streaming publish may send nothing (not even a comment) before its
     /// stream ends as an error; zero for never.</summary>
     public TimeSpan StreamIdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Limits per client: subscriptions and publish rates per address and per token,
+    /// and the size of one event.</summary>
+    public HeraldLimitsOptions Limits { get; set; } = new();
 
     /// <summary>How many delivery-path diagnostics streams (<c>/.well-known/herald/diagnostics</c>,
     /// read by <c>herald doctor</c>) may run at once; past it, 429. Each is a fixed script of a

@@ -104,6 +104,10 @@ public sealed class HubMetrics : IDisposable
     /// <summary>The <c>reason</c> of a subscription refused at the subscriber cap.</summary>
     internal const string RefusedAtLimit = "limit";
 
+    /// <summary>The <c>reason</c> of a subscription refused because its client address holds the
+    /// most subscriptions one client may (<c>Limits.MaxSubscribersPerIp</c>).</summary>
+    internal const string RefusedClientLimit = "client_limit";
+
     /// <summary>The <c>reason</c> of a subscription refused for its token (or its lack of one).</summary>
     internal const string RefusedUnauthorized = "unauthorized";
 

@@ -2,6 +2,7 @@ using Herald.Hub;
 using Herald.Hub.Authorization;
 using Herald.Hub.Diagnostics;
 using Herald.Hub.Http;
+using Herald.Hub.Limits;
 using Herald.Hub.Streams;
 using Herald.Hub.Subscriptions;
 using Microsoft.AspNetCore.Routing;
@@ -40,9 +41,10 @@ public static class HeraldEndpointRouteBuilderExtensions
         var subscriptions = new ActiveSubscriptions(hub, path, services.GetService<ISubscriptionPresence>() ?? SingleNodePresence.Instance);
 
         TokenStreams streams = services.GetRequiredService<TokenStreams>();
+        PublishRateLimiter rates = services.GetRequiredService<PublishRateLimiter>();
         var subscribe = new SubscribeEndpoint(hub, authorizer, subscriptions, streams);
         RouteGroupBuilder streamGroup = endpoints.MapGroup(TokenStreamNames.DefaultPath);
-        streamGroup.MapPost("/{streamId}", new StreamPublishEndpoint(hub, streams, authorizer).HandleAsync);
+        streamGroup.MapPost("/{streamId}", new StreamPublishEndpoint(hub, streams, authorizer, rates).HandleAsync);
         streamGroup.MapGet("/{streamId}", new StreamSubscribeEndpoint(hub, subscribe).HandleAsync);
         streamGroup.MapPost("/{streamId}/cancel", new StreamCancelEndpoint(hub, streams, authorizer).HandleAsync);
         streamGroup.MapGet("/{streamId}/control", new StreamControlEndpoint(hub, streams, authorizer).HandleAsync);
@@ -53,7 +55,7 @@ public static class HeraldEndpointRouteBuilderExtensions
 
         RouteGroupBuilder group = endpoints.MapGroup(path);
         group.MapGet(string.Empty, subscribe.HandleAsync);
-        group.MapPost(string.Empty, new PublishEndpoint(hub, authorizer, path).HandleAsync);
+        group.MapPost(string.Empty, new PublishEndpoint(hub, authorizer, rates, path).HandleAsync);
         group.MapGet("/subscriptions/{**rest}", new SubscriptionsEndpoint(hub, authorizer, subscriptions).HandleAsync);
         group.MapMethods("/{**rest}", ["OPTIONS"], context => HubCors.PreflightAsync(context, hub.Options));
         return group;

@@ -36,6 +36,15 @@ internal sealed class HeraldOptionsValidator : IValidateOptions<HeraldOptions>
             failures.Add("MaxSubscribers, MaxSubscriptionLifetime and RetryAfter must not be negative.");
         }
 
+        if (options.Limits is not { } limits)
+        {
+            failures.Add("Limits must be set.");
+        }
+        else if (limits.MaxSubscribersPerIp < 0 || limits.PublishesPerSecondPerToken < 0 || limits.PublishesPerSecondPerIp < 0 || limits.MaxEventSize <= 0)
+        {
+            failures.Add("Limits: MaxSubscribersPerIp, PublishesPerSecondPerToken and PublishesPerSecondPerIp must not be negative (0 turns one off), and MaxEventSize must be positive.");
+        }
+
         if (options.MaxDiagnosticsStreams < 0)
         {
             failures.Add("MaxDiagnosticsStreams must not be negative (0 turns diagnostics off).");

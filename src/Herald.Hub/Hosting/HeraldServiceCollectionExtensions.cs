@@ -51,6 +51,7 @@ public static class HeraldServiceCollectionExtensions
         services.TryAddSingleton<Herald.Hub.HeraldHub>();
         services.TryAddSingleton<Herald.Hub.IHeraldPublisher>(provider => provider.GetRequiredService<Herald.Hub.HeraldHub>());
         services.TryAddSingleton<Herald.Hub.Streams.TokenStreams>();
+        services.TryAddSingleton<Herald.Hub.Limits.PublishRateLimiter>();
         services.TryAddSingleton<Herald.Hub.Subscriptions.ISubscriptionPresence>(Herald.Hub.Subscriptions.SingleNodePresence.Instance);
         services.AddHostedService<HubHousekeeping>();
         if (!services.Any(service => service.ServiceType == typeof(HeraldReadinessCheck)))

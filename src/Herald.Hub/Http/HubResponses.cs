@@ -30,6 +30,14 @@ internal static class HubResponses
         return ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, message);
     }
 
+    /// <summary>429 with <c>Retry-After</c> in whole seconds, at least one: this client is past one
+    /// of the hub's limits, and may come back after that long.</summary>
+    public static Task TooManyRequestsAsync(HttpContext context, TimeSpan retryAfter, string message)
+    {
+        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return ErrorAsync(context, StatusCodes.Status429TooManyRequests, message);
+    }
+
     /// <summary>401 with the <c>WWW-Authenticate: Bearer</c> challenge RFC 6750 defines; an
     /// invalid token also gets <c>error="invalid_token"</c>.</summary>
     public static Task UnauthorizedAsync(HttpContext context, string message, bool invalidToken)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Herald.Hub.Authorization;
+using Herald.Hub.Limits;
 using Herald.Hub.Streams;
 using Herald.Sse;
 using Microsoft.AspNetCore.Http;
@@ -13,7 +14,7 @@ namespace Herald.Hub.Http;
 /// POST to the hub: a form-encoded update. Validates it, checks the publisher's token, stores and
 /// delivers it, and answers with its id.
 /// </summary>
-internal sealed class PublishEndpoint(HeraldHub hub, IHubAuthorizer authorizer, string hubPath)
+internal sealed class PublishEndpoint(HeraldHub hub, IHubAuthorizer authorizer, PublishRateLimiter rates, string hubPath)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -35,10 +36,20 @@ internal sealed class PublishEndpoint(HeraldHub hub, IHubAuthorizer authorizer, 
             return;
         }
 
+        if (!await rates.AdmitClientAsync(context).ConfigureAwait(false))
+        {
+            return;
+        }
+
         HubAuthorizationResult authorization = await authorizer.AuthorizeAsync(request, HubRole.Publisher, context.RequestAborted).ConfigureAwait(false);
         if (authorization.Status != HubAuthorizationStatus.Authorized)
         {
             await HubResponses.UnauthorizedAsync(context, authorization, "Publishing needs a token: send it as 'Authorization: Bearer <token>'.").ConfigureAwait(false);
+            return;
+        }
+
+        if (!await rates.AdmitPublisherAsync(context, authorization).ConfigureAwait(false))
+        {
             return;
         }
 
@@ -69,6 +80,12 @@ internal sealed class PublishEndpoint(HeraldHub hub, IHubAuthorizer authorizer, 
         if (Parse(form!, out string? problem) is not { } update)
         {
             await HubResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, problem!).ConfigureAwait(false);
+            return;
+        }
+
+        if (EventSizeLimit.DescribeTooLarge(update.Data, options) is { } tooLarge)
+        {
+            await HubResponses.ErrorAsync(context, StatusCodes.Status413PayloadTooLarge, tooLarge).ConfigureAwait(false);
             return;
         }
 

@@ -51,18 +51,25 @@ internal static class StreamBodyReader
             ReadResult result = await body.ReadAsync(cancellationToken).ConfigureAwait(false);
             ReadOnlySequence<byte> buffer = result.Buffer;
             var parts = new List<StreamBodyPart>();
+
+            // A whole line can arrive in one read: it is held to the limit as much as one still
+            // arriving. The lines before it are still published, as the event stream's are.
+            bool tooLarge = false;
             while (buffer.PositionOf((byte)'\n') is { } end)
             {
-                parts.Add(ParseLine(buffer.Slice(0, end), ++lineNumber));
+                ReadOnlySequence<byte> line = buffer.Slice(0, end);
+                if (line.Length > maxEventSize)
+                {
+                    tooLarge = true;
+                    break;
+                }
+
+                parts.Add(ParseLine(line, ++lineNumber));
                 buffer = buffer.Slice(buffer.GetPosition(1, end));
             }
 
-            if (buffer.Length > maxEventSize)
-            {
-                throw new SseEventTooLargeException(maxEventSize);
-            }
-
-            if (result.IsCompleted && buffer.Length > 0)
+            tooLarge |= buffer.Length > maxEventSize;
+            if (!tooLarge && result.IsCompleted && buffer.Length > 0)
             {
                 // The last line may end without a newline.
                 parts.Add(ParseLine(buffer, ++lineNumber));
@@ -73,6 +80,11 @@ internal static class StreamBodyReader
             foreach (StreamBodyPart part in parts)
             {
                 yield return part;
+            }
+
+            if (tooLarge)
+            {
+                throw new SseEventTooLargeException(maxEventSize);
             }
 
             if (result.IsCompleted)

@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using Herald.Hub.Authorization;
+using Herald.Hub.Limits;
 using Herald.Hub.Streams;
 using Herald.Sse;
 using Microsoft.AspNetCore.Connections;
@@ -16,7 +17,7 @@ namespace Herald.Hub.Http;
 /// goes silent (error), or someone cancels it. The response is the producer's control channel:
 /// <c>active</c> at once, <c>herald-cancel</c> the moment a cancel arrives, then the summary.
 /// </summary>
-internal sealed class StreamPublishEndpoint(HeraldHub hub, TokenStreams streams, IHubAuthorizer authorizer)
+internal sealed class StreamPublishEndpoint(HeraldHub hub, TokenStreams streams, IHubAuthorizer authorizer, PublishRateLimiter rates)
 {
     private enum BodyFormat
     {
@@ -39,8 +40,14 @@ internal sealed class StreamPublishEndpoint(HeraldHub hub, TokenStreams streams,
             return;
         }
 
+        // Opening a stream counts as one publish against the rates, however many tokens it carries.
+        if (!await rates.AdmitClientAsync(context).ConfigureAwait(false))
+        {
+            return;
+        }
+
         string topic = TokenStreamNames.TopicOf(streamId);
-        if (!await StreamResponses.AuthorizeProducerAsync(context, hub, authorizer, topic, "Producing a stream needs a publisher token: send it as 'Authorization: Bearer <token>'.").ConfigureAwait(false))
+        if (!await StreamResponses.AuthorizeProducerAsync(context, hub, authorizer, topic, "Producing a stream needs a publisher token: send it as 'Authorization: Bearer <token>'.", rates).ConfigureAwait(false))
         {
             return;
         }
@@ -126,7 +133,7 @@ internal sealed class StreamPublishEndpoint(HeraldHub hub, TokenStreams streams,
         using var reading = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stream.Cancelled);
         TimeSpan idle = options.StreamIdleTimeout;
         ResetIdle(reading, idle);
-        int maxEventSize = (int)Math.Min(int.MaxValue, options.MaxPublishBodySize);
+        int maxEventSize = EventSizeLimit.MaxBytes(options);
         IAsyncEnumerable<StreamBodyPart> parts = format == BodyFormat.EventStream
             ? StreamBodyReader.ReadEventStreamAsync(context.Request.BodyReader, maxEventSize, reading.Token)
             : StreamBodyReader.ReadNdjsonAsync(context.Request.BodyReader, maxEventSize, reading.Token);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using Herald.Hub.Authorization;
+using Herald.Hub.Limits;
 using Herald.Hub.Streams;
 using Herald.Sse;
 using Microsoft.AspNetCore.Http;
@@ -27,14 +28,21 @@ internal static class StreamResponses
 
     /// <summary>Checks that the request carries a publisher token allowing <paramref name="topic"/>:
     /// 401 without a valid one (<paramref name="whenMissing"/> says what is needed), 403 when it
-    /// does not allow the topic.</summary>
+    /// does not allow the topic.
+    /// With <paramref name="rates"/>, the request also counts against the token's publish rate
+    /// (429 past it).</summary>
     /// <returns>Whether the request goes on.</returns>
-    public static async Task<bool> AuthorizeProducerAsync(HttpContext context, HeraldHub hub, IHubAuthorizer authorizer, string topic, string whenMissing)
+    public static async Task<bool> AuthorizeProducerAsync(HttpContext context, HeraldHub hub, IHubAuthorizer authorizer, string topic, string whenMissing, PublishRateLimiter? rates = null)
     {
         HubAuthorizationResult authorization = await authorizer.AuthorizeAsync(context.Request, HubRole.Publisher, context.RequestAborted).ConfigureAwait(false);
         if (authorization.Status != HubAuthorizationStatus.Authorized)
         {
             await HubResponses.UnauthorizedAsync(context, authorization, whenMissing).ConfigureAwait(false);
+            return false;
+        }
+
+        if (rates is not null && !await rates.AdmitPublisherAsync(context, authorization).ConfigureAwait(false))
+        {
             return false;
         }
 

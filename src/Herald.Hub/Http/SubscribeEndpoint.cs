@@ -1,10 +1,12 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net;
 using System.Text.Json;
 using Herald.Hub.Authorization;
 using Herald.Hub.Delivery;
 using Herald.Hub.Diagnostics;
 using Herald.Hub.History;
+using Herald.Hub.Limits;
 using Herald.Hub.Selectors;
 using Herald.Hub.Streams;
 using Herald.Hub.Subscriptions;
@@ -18,7 +20,7 @@ namespace Herald.Hub.Http;
 
 /// <summary>
 /// GET on the hub: an SSE stream of the updates matching the request's topic selectors. Checks
-/// the token, admits the subscriber under the connection cap, replays history after the last
+/// the token, admits the subscriber under the cap per client address and the connection cap, replays history after the last
 /// event id, then delivers live updates until the client leaves or the subscription's deadline.
 /// Reading one token stream (<see cref="StreamSubscribeEndpoint"/>) is the same subscription with
 /// the stream's topic, starting at the stream's start and ending after its final event.
@@ -65,6 +67,29 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
             return;
         }
 
+        // One client address may not take the places everyone else shares.
+        IPAddress? client = ClientAddress.Of(context);
+        if (!hub.SubscribersPerClient.TryEnter(client))
+        {
+            hub.Metrics.Refused(HubMetrics.RefusedClientLimit);
+            hub.SubscriptionLog.Refused("the client address is at its subscription limit");
+            await HubResponses.TooManyRequestsAsync(context, options.RetryAfter, $"This address holds the most subscriptions the hub allows one client ({hub.SubscribersPerClient.MaxPerClient}); close one or retry later.").ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await AdmitAsync(context, selectors, authorization.Claims, streamId).ConfigureAwait(false);
+        }
+        finally
+        {
+            hub.SubscribersPerClient.Leave(client);
+        }
+    }
+
+    /// <summary>Streams the subscription if the hub has room for one more subscriber; 503 if not.</summary>
+    private async Task AdmitAsync(HttpContext context, TopicSelector[] selectors, HubClaims? claims, string? streamId)
+    {
         // An HTTP/1.x subscriber holds a connection (a file descriptor) of its own; an HTTP/2
         // stream shares its connection with others.
         bool holdsConnection = HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol);
@@ -72,13 +97,13 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
         {
             hub.Metrics.Refused(HubMetrics.RefusedAtLimit);
             hub.SubscriptionLog.Refused("the hub is at its subscriber limit");
-            await HubResponses.UnavailableAsync(context, options.RetryAfter, "The hub is at its subscriber limit; retry later.").ConfigureAwait(false);
+            await HubResponses.UnavailableAsync(context, hub.Options.RetryAfter, "The hub is at its subscriber limit; retry later.").ConfigureAwait(false);
             return;
         }
 
         try
         {
-            await StreamAsync(context, selectors, authorization.Claims, streamId).ConfigureAwait(false);
+            await StreamAsync(context, selectors, claims, streamId).ConfigureAwait(false);
         }
         finally
         {

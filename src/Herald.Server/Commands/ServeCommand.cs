@@ -89,6 +89,9 @@ internal static class ServeCommand
             headersTimeout,
         };
 
+        var limits = new ServeLimitOptions();
+        limits.AddTo(command);
+
         command.SetAction((result, cancellationToken) =>
         {
             bool isDev = result.GetValue(dev);
@@ -160,6 +163,8 @@ internal static class ServeCommand
                 {
                     options.MaxDiagnosticsStreams = diagnostics;
                 }
+
+                limits.Apply(result, options);
             }
 
             void ConfigureStore(SqliteEventLogOptions store)
@@ -207,6 +212,13 @@ internal static class ServeCommand
 
             void ConfigureLogging(ILoggingBuilder logging) => ServeLogging.Configure(logging, result.GetValue(logFormat), result.GetValue(logLevel));
 
+            ForwardedHeadersOptions? forwarded = limits.ForwardedHeadersFor(result, out string? proxyProblem);
+            if (proxyProblem is not null)
+            {
+                Console.Error.WriteLine($"herald serve: {proxyProblem}");
+                return Task.FromResult(InvalidSettings);
+            }
+
             if (result.GetValue(redis) is not null && result.GetValue(inMemory))
             {
                 Console.Error.WriteLine("herald serve: --redis and --in-memory are two different histories; pass one.");
@@ -238,12 +250,12 @@ internal static class ServeCommand
             void ConfigureKestrel(KestrelServerLimits limits) => limits.RequestHeadersTimeout = TimeSpan.FromSeconds(result.GetValue(headersTimeout));
 
             var endpoint = new IPEndPoint(ip, result.GetValue(port) ?? server.Port);
-            return RunAsync(configuration, endpoint, result.GetValue(h2cPort) ?? server.H2cPort, Configure, ConfigureHistory, ConfigureLogging, ConfigureKestrel, metrics, devSecret, Console.Out, Console.Error, cancellationToken);
+            return RunAsync(configuration, endpoint, result.GetValue(h2cPort) ?? server.H2cPort, Configure, ConfigureHistory, ConfigureLogging, ConfigureKestrel, forwarded, metrics, devSecret, Console.Out, Console.Error, cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(IConfiguration configuration, IPEndPoint endpoint, int? h2cPort, Action<HeraldOptions> configure, Action<IServiceCollection> configureHistory, Action<ILoggingBuilder> configureLogging, Action<KestrelServerLimits> configureLimits, MetricsListener? metrics, string? devSecret, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(IConfiguration configuration, IPEndPoint endpoint, int? h2cPort, Action<HeraldOptions> configure, Action<IServiceCollection> configureHistory, Action<ILoggingBuilder> configureLogging, Action<KestrelServerLimits> configureLimits, ForwardedHeadersOptions? forwarded, MetricsListener? metrics, string? devSecret, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
 
@@ -298,6 +310,12 @@ internal static class ServeCommand
         {
             await error.WriteLineAsync($"herald serve: {exception.Message}").ConfigureAwait(false);
             return InvalidSettings;
+        }
+
+        if (forwarded is not null)
+        {
+            // First, so every endpoint (and every limit) sees the client the trusted proxy names.
+            app.UseForwardedHeaders(forwarded);
         }
 
         string? devToken = devSecret is null ? null : HubTokenFactory.Create(new HeraldJwtOptions { Key = devSecret }, publish: ["*"], subscribe: ["*"]);
