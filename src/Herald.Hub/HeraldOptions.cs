@@ -65,6 +65,16 @@ public sealed class HeraldOptions
     /// stream ends as an error; zero for never.</summary>
     public TimeSpan StreamIdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How long a graceful stop spends closing subscriptions: each is sent a reconnect
+    /// delay (<c>retry:</c>) and closed at its own moment, spread evenly (with jitter) over this
+    /// window, so a node's clients do not all reconnect at once. Meanwhile readiness reports
+    /// unhealthy and new subscriptions and publishes answer 503. Zero closes them all at once.</summary>
+    public TimeSpan DrainWindow { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The shortest reconnect delay a drained subscription is sent; each one's
+    /// <c>retry:</c> is drawn between it and twice it, so reconnections are spread out too.</summary>
+    public TimeSpan DrainReconnectDelay { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Development mode: allows the <c>*</c> CORS origin. Never for production.</summary>
     public bool DevMode { get; set; }
 }

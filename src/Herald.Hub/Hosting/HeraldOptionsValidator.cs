@@ -34,6 +34,11 @@ internal sealed class HeraldOptionsValidator : IValidateOptions<HeraldOptions>
             failures.Add("MaxSubscribers, MaxSubscriptionLifetime and RetryAfter must not be negative.");
         }
 
+        if (options.DrainWindow < TimeSpan.Zero || options.DrainReconnectDelay < TimeSpan.Zero)
+        {
+            failures.Add("DrainWindow and DrainReconnectDelay must not be negative.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -20,7 +20,9 @@ public static class HeraldServiceCollectionExtensions
     /// another <see cref="IHubAuthorizer"/> is; <see cref="Herald.Hub.IHeraldPublisher"/> for
     /// publishing from the application; and <see cref="Herald.Hub.Streams.TokenStreams"/> for
     /// producing token streams from it; and a health check tagged <c>ready</c> (the history
-    /// answers) for a readiness probe. Map the endpoints with <c>MapHerald</c>.
+    /// answers) for a readiness probe. When the host stops, the hub drains its subscriptions over
+    /// <see cref="Herald.Hub.HeraldOptions.DrainWindow"/> (keep the host's shutdown timeout above
+    /// it). Map the endpoints with <c>MapHerald</c>.
     /// </summary>
     /// <param name="services">The application's services.</param>
     /// <param name="configure">Changes to the options after configuration is bound.</param>
@@ -48,6 +50,7 @@ public static class HeraldServiceCollectionExtensions
         services.TryAddSingleton<Herald.Hub.Streams.TokenStreams>();
         services.TryAddSingleton<Herald.Hub.Subscriptions.ISubscriptionPresence>(Herald.Hub.Subscriptions.SingleNodePresence.Instance);
         services.AddHostedService<HubHousekeeping>();
+        services.AddHostedService<HubDrain>();
         if (!services.Any(service => service.ServiceType == typeof(HeraldReadinessCheck)))
         {
             services.AddSingleton<HeraldReadinessCheck>();

@@ -38,6 +38,13 @@ internal static class ServeCommand
     /// <summary>Connections the kernel may queue before the hub accepts them.</summary>
     private const int ListenBacklog = 4_096;
 
+    /// <summary>The name of the command; it handles SIGTERM and Ctrl-C through the web host.</summary>
+    public const string Name = "serve";
+
+    /// <summary>The default drain timeout is the drain window plus this: time for in-flight
+    /// publishes, the server's stop and the store's close after the last subscription.</summary>
+    private static readonly TimeSpan DrainMargin = TimeSpan.FromSeconds(5);
+
     public static Command Create()
     {
         var address = new Option<string>("--address") { Description = "The IP address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
@@ -64,12 +71,16 @@ internal static class ServeCommand
         var redis = new Option<string?>("--redis") { Description = "Keep the history in Redis Streams at this URL (redis://[user:password@]host:port[/database], Redis 7+) instead of SQLite: every hub started with the same Redis and prefix serves the same stream." };
         var redisPrefix = new Option<string?>("--redis-prefix") { Description = "With --redis: the prefix of the hub's keys (default herald); another prefix is another hub." };
         var subscriptions = new Option<bool>("--subscriptions") { Description = "Turn on the active subscriptions API and subscription events." };
+        var drainWindow = new Option<double?>("--drain-window") { Description = "Seconds a graceful stop (SIGTERM, Ctrl-C) spends closing subscriptions, spread evenly so clients do not all reconnect at once; meanwhile /readyz answers 503 and new subscriptions and publishes 503 with Retry-After (default 10; 0 closes them at once)." };
+        var drainReconnect = new Option<double?>("--drain-reconnect") { Description = "The shortest reconnect delay, in seconds, sent to each drained subscription as 'retry:'; each gets between it and twice it (default 2)." };
+        var drainTimeout = new Option<double?>("--drain-timeout") { Description = "Seconds a graceful stop may take in all before connections are cut and the process exits; more than --drain-window (default: the window plus 5)." };
         var dev = new Option<bool>("--dev") { Description = "Development mode: anonymous subscribers, any CORS origin, and a generated key whose publisher token is printed. Never in production." };
 
-        var command = new Command("serve", "Run the Mercure hub, with its page at /.")
+        var command = new Command(Name, "Run the Mercure hub, with its page at /.")
         {
             address, port, h2cPort, key, publisherKey, subscriberKey, algorithm, jwks, anonymous, corsOrigins, publishOrigins,
-            heartbeat, dataDirectory, durability, inMemory, historySize, retentionEvents, retentionAge, retentionBytes, redis, redisPrefix, maxSubscribers, maxLifetime, subscriptions, dev,
+            heartbeat, dataDirectory, durability, inMemory, historySize, retentionEvents, retentionAge, retentionBytes, redis, redisPrefix, maxSubscribers, maxLifetime, subscriptions,
+            drainWindow, drainReconnect, drainTimeout, dev,
         };
 
         command.SetAction((result, cancellationToken) =>
@@ -131,6 +142,16 @@ internal static class ServeCommand
                 {
                     options.MaxSubscriptionLifetime = TimeSpan.FromSeconds(lifetime);
                 }
+
+                if (result.GetValue(drainWindow) is { } window)
+                {
+                    options.DrainWindow = TimeSpan.FromSeconds(window);
+                }
+
+                if (result.GetValue(drainReconnect) is { } reconnect)
+                {
+                    options.DrainReconnectDelay = TimeSpan.FromSeconds(reconnect);
+                }
             }
 
             void ConfigureStore(SqliteEventLogOptions store)
@@ -170,12 +191,13 @@ internal static class ServeCommand
                 }
             }
 
-            return RunAsync(new IPEndPoint(ip, result.GetValue(port)), result.GetValue(h2cPort), Configure, ConfigureHistory, devSecret, Console.Out, Console.Error, cancellationToken);
+            TimeSpan? shutdownTimeout = result.GetValue(drainTimeout) is { } timeout ? TimeSpan.FromSeconds(timeout) : null;
+            return RunAsync(new IPEndPoint(ip, result.GetValue(port)), result.GetValue(h2cPort), Configure, ConfigureHistory, shutdownTimeout, devSecret, Console.Out, Console.Error, cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(IPEndPoint endpoint, int? h2cPort, Action<HeraldOptions> configure, Action<IServiceCollection> configureHistory, string? devSecret, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(IPEndPoint endpoint, int? h2cPort, Action<HeraldOptions> configure, Action<IServiceCollection> configureHistory, TimeSpan? drainTimeout, string? devSecret, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -204,6 +226,11 @@ internal static class ServeCommand
         builder.Services.AddHerald(configure);
         configureHistory(builder.Services);
 
+        // The host's stop runs the drain first and then stops the server; its timeout bounds both,
+        // so the process exits within it even when clients do not let go.
+        builder.Services.AddOptions<HostOptions>().Configure<IOptions<HeraldOptions>>((host, herald) =>
+            host.ShutdownTimeout = drainTimeout ?? herald.Value.DrainWindow + DrainMargin);
+
         WebApplication app;
         HeraldOptions options;
         try
@@ -213,6 +240,12 @@ internal static class ServeCommand
             if (string.IsNullOrEmpty(options.Authorization.Publisher.Key) && string.IsNullOrEmpty(options.Authorization.Publisher.JwksFile))
             {
                 await error.WriteLineAsync("herald serve: no publisher key. Pass --key (or --publisher-key, --jwks), set Herald:Authorization:Publisher:Key, or use --dev.").ConfigureAwait(false);
+                return InvalidSettings;
+            }
+
+            if (drainTimeout is { } timeout && (timeout <= TimeSpan.Zero || timeout <= options.DrainWindow))
+            {
+                await error.WriteLineAsync($"herald serve: --drain-timeout ({timeout.TotalSeconds} s) must be longer than the drain window ({options.DrainWindow.TotalSeconds} s), or the drain would be cut short.").ConfigureAwait(false);
                 return InvalidSettings;
             }
 
