@@ -6,14 +6,15 @@ using Microsoft.Extensions.Options;
 namespace Herald.Hub.Hosting;
 
 /// <summary>
-/// The graceful stop. As soon as the host starts stopping, and before the server stops listening,
-/// the hub drains: readiness reports unhealthy and new subscriptions and publishes answer 503, so
-/// a load balancer moves traffic away; every subscription is sent a reconnect delay
-/// (<c>retry:</c>, jittered) and then closed, the closes spread evenly, with jitter, over
-/// <see cref="HeraldOptions.DrainWindow"/>, so that the clients of a large node do not all come
-/// back at the same moment. What is left at the end of the window, or when the host's shutdown
-/// timeout cuts the drain short, is closed at once. Publishes already accepted are still stored
-/// and answered when the hub is disposed, after the server has stopped.
+/// The graceful stop. As soon as the host starts stopping the hub drains: readiness reports
+/// unhealthy and requests still arriving on open connections (new subscriptions, publishes) answer
+/// 503 with <c>Retry-After</c>, while the server stops accepting connections; every subscription is
+/// sent a reconnect delay (<c>retry:</c>, jittered) and then closed, the closes spread evenly, with
+/// jitter, over <see cref="HeraldOptions.DrainWindow"/>, so that the clients of a large node do not
+/// all come back at the same moment, and when they do the port is closed (a browser's
+/// <c>EventSource</c> retries a refused connection, but gives up for good on a 503). What is left
+/// at the end of the window, or when the host's shutdown timeout cuts the drain short, is closed at
+/// once. Publishes already accepted are still stored and answered when the hub is disposed.
 /// </summary>
 internal sealed partial class HubDrain(HeraldHub hub, IOptions<HeraldOptions> options, TimeProvider time, ILogger<HubDrain> logger) : IHostedLifecycleService
 {
@@ -27,13 +28,20 @@ internal sealed partial class HubDrain(HeraldHub hub, IOptions<HeraldOptions> op
 
     public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Runs before any hosted service stops, so the server still answers (503 for the
-    /// hub, 503 from readiness) while subscriptions are closed.</summary>
-    public Task StoppingAsync(CancellationToken cancellationToken) => DrainAsync(cancellationToken);
+    /// <summary>Starts the drain before any hosted service stops and does not wait for it: the
+    /// server then stops listening at once, and waits for the connections the drain closes.</summary>
+    public Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        _drain = DrainAsync(cancellationToken);
+        return Task.CompletedTask;
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>The server has stopped; the drain has closed everything, or does now.</summary>
+    public Task StoppedAsync(CancellationToken cancellationToken) => _drain;
+
+    private Task _drain = Task.CompletedTask;
 
     /// <summary>Drains the hub; returns when every subscription is closed. <paramref name="cancellationToken"/>
     /// (the host's shutdown timeout) closes the rest at once.</summary>
