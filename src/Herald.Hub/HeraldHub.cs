@@ -39,6 +39,7 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILogger _logger;
     private volatile bool _following;
+    private volatile bool _draining;
     private readonly TaskCompletionSource _followStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Subscriber> _matches = [];
     private int _admitted;
@@ -83,6 +84,14 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     /// <summary>Whether the hub is delivering its history's updates as they come: always for a log
     /// of its own; over a shared log, once it reads the log and for as long as it can.</summary>
     public bool IsFollowing => _follower is null || _following;
+
+    /// <summary>Whether the hub is draining: stopping gracefully, it closes its subscriptions over
+    /// <see cref="HeraldOptions.DrainWindow"/>, reports itself not ready, and answers new
+    /// subscriptions and publishes over HTTP with 503 (in-process publishes are still taken).</summary>
+    public bool IsDraining => _draining;
+
+    /// <summary>Starts draining (<see cref="IsDraining"/>); there is no way back but a new hub.</summary>
+    internal void BeginDrain() => _draining = true;
 
     /// <summary>Completes once the hub knows where its shared log stands, and so delivers every
     /// update stored after that; at once for a log of its own. A subscriber registered earlier

@@ -86,6 +86,15 @@ public sealed class HeraldOptions
     /// read by <c>herald doctor</c>) may run at once; past it, 429. Each is a fixed script of a
     /// few seconds plus its idle gap (at most a minute) and about 20 KiB. 0 turns the endpoint off (404).</summary>
     public int MaxDiagnosticsStreams { get; set; } = 4;
+    /// <summary>How long a graceful stop spends closing subscriptions: each is sent a reconnect
+    /// delay (<c>retry:</c>) and closed at its own moment, spread evenly (with jitter) over this
+    /// window, so a node's clients do not all reconnect at once. Meanwhile readiness reports
+    /// unhealthy and new subscriptions and publishes answer 503. Zero closes them all at once.</summary>
+    public TimeSpan DrainWindow { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The shortest reconnect delay a drained subscription is sent; each one's
+    /// <c>retry:</c> is drawn between it and twice it, so reconnections are spread out too.</summary>
+    public TimeSpan DrainReconnectDelay { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Development mode: allows the <c>*</c> CORS origin. Never for production.</summary>
     public bool DevMode { get; set; }

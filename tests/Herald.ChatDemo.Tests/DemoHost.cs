@@ -44,6 +44,8 @@ internal sealed class DemoHost : IAsyncDisposable
         [
             "--urls=http://127.0.0.1:0",
             "--Logging:LogLevel:Default=Warning",
+            // A test host stops at once rather than draining its readers over the default window.
+            "--Herald:DrainWindow=00:00:00",
             "--ChatDemo:TokensPerSecond=" + tokensPerSecond.ToString(CultureInfo.InvariantCulture),
             .. settings,
         ]);

@@ -102,12 +102,17 @@ public sealed class HeraldProcess : IAsyncDisposable
     /// <summary>Asks the process to stop (SIGTERM, as a service manager does) and returns its exit code.</summary>
     public async Task<int> StopAsync()
     {
-        using (Process signal = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await signal.WaitForExitAsync();
-        }
-
+        await TerminateAsync();
         return await WaitForExitAsync();
+    }
+
+    /// <summary>Sends SIGTERM (as a service manager does) and returns without waiting for the
+    /// process to act on it.</summary>
+    public async Task TerminateAsync()
+    {
+        using Process signal = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using CancellationTokenSource bound = Bounded.Wait();
+        await signal.WaitForExitAsync(bound.Token);
     }
 
     /// <summary>Waits for the "hub listening on" line and returns the hub's URL from it.</summary>

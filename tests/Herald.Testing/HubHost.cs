@@ -45,6 +45,8 @@ public sealed class HubHost : IAsyncDisposable
         {
             options.Authorization.Publisher.Key = TestTokens.PublisherKey;
             options.Authorization.Subscriber.Key = TestTokens.SubscriberKey;
+            // A test host stops at once: tests that drain over a window set it themselves.
+            options.DrainWindow = TimeSpan.Zero;
             configure?.Invoke(options);
         });
         services?.Invoke(builder.Services);
@@ -115,6 +117,10 @@ public sealed class HubHost : IAsyncDisposable
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"publish answered {(int)response.StatusCode}: {body}");
         return body;
     }
+
+    /// <summary>Stops the host the way a service manager does (its graceful stop, the drain
+    /// included); <see cref="DisposeAsync"/> stops it too when a test has not.</summary>
+    public Task StopAsync() => _app.StopAsync();
 
     public async ValueTask DisposeAsync()
     {

@@ -25,6 +25,10 @@ public sealed class SseTestClient : IAsyncDisposable
     /// <summary>Completes when the hub ends the stream (or the connection breaks).</summary>
     public Task Ended => _reading;
 
+    /// <summary>The reconnection time the stream set with <c>retry:</c> (a block with no data
+    /// sets it without an event), once <see cref="Ended"/>; null when it never sent one.</summary>
+    public long? Retry { get; private set; }
+
     public static async Task<SseTestClient> ConnectAsync(HttpClient client, string url, string? lastEventId = null, string? token = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, url);
@@ -108,9 +112,9 @@ public sealed class SseTestClient : IAsyncDisposable
 
     private async Task ReadAsync()
     {
+        using var parser = new SseParser();
         try
         {
-            using var parser = new SseParser();
             Stream body = await Response.Content.ReadAsStreamAsync(_stop.Token);
             await foreach (SseItem item in parser.ReadAsync(body, _stop.Token))
             {
@@ -123,6 +127,7 @@ public sealed class SseTestClient : IAsyncDisposable
         }
         finally
         {
+            Retry = parser.Retry;
             _items.Writer.TryComplete();
         }
     }

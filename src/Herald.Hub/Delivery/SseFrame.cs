@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text;
 using Herald.Hub.Streams;
 using Herald.Sse;
@@ -28,8 +29,9 @@ internal sealed class SseFrame
     private readonly StringBuilder? _run;
     private string? _id;
 
-    private SseFrame(byte[]? buffer, ReadOnlyMemory<byte> immortal, int length, long sequence, int references, Update? token = null, bool endsStream = false, StringBuilder? run = null, Update? update = null)
+    private SseFrame(byte[]? buffer, ReadOnlyMemory<byte> immortal, int length, long sequence, int references, Update? token = null, bool endsStream = false, StringBuilder? run = null, Update? update = null, bool endsSubscription = false)
     {
+        EndsSubscription = endsSubscription;
         _buffer = buffer;
         _length = length;
         _references = references;
@@ -76,6 +78,8 @@ internal sealed class SseFrame
     /// <summary>When the update was stored (a <see cref="TimeProvider"/> timestamp; of a run, its
     /// first token's), for the delivery latency; 0 when unknown (heartbeats, replays).</summary>
     public long StoredTimestamp { get; private init; }
+    /// <summary>Whether the subscription ends once this frame is written (the farewell of a drain).</summary>
+    public bool EndsSubscription { get; }
 
     /// <summary>Whether this is a run of merged tokens.</summary>
     public bool IsRun => _run is not null;
@@ -150,6 +154,17 @@ internal sealed class SseFrame
 
     /// <summary>A frame that is never pooled (heartbeats and other constants); references are no-ops.</summary>
     public static SseFrame Constant(ReadOnlyMemory<byte> bytes) => new(null, bytes, bytes.Length, 0, -1);
+
+    /// <summary>
+    /// The last frame of a drained subscription: a <c>retry:</c> field alone (a block without data
+    /// dispatches no event, but sets the client's reconnection time as it is read), after which
+    /// the subscription ends. Never pooled.
+    /// </summary>
+    public static SseFrame Farewell(TimeSpan reconnectDelay)
+    {
+        byte[] bytes = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"retry: {(long)reconnectDelay.TotalMilliseconds}\n\n"));
+        return new(null, bytes, bytes.Length, 0, -1, endsSubscription: true);
+    }
 
     /// <summary>Takes one more reference for a subscriber's queue.</summary>
     public void AddReference()

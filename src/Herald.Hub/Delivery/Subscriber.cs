@@ -120,6 +120,17 @@ internal sealed class Subscriber
 
     private bool IsClosed => _closeReason != (int)SubscriberCloseReason.None;
 
+    /// <summary>Completes once the subscription is closed and no write is under way.</summary>
+    public Task Stopped => _stopped.Task;
+
+    /// <summary>
+    /// The drain's goodbye: queues a <c>retry:</c> of <paramref name="reconnectDelay"/> behind
+    /// whatever is queued (so updates already dispatched still go out first), and the subscription
+    /// ends once it is written. False when it was already closed or its queue is full (which
+    /// closes it at once, as any overflow does).
+    /// </summary>
+    public bool Drain(TimeSpan reconnectDelay) => TryEnqueue(SseFrame.Farewell(reconnectDelay));
+
     /// <summary>
     /// Queues a frame without waiting, and writes it at once (on the calling thread) when no write
     /// is under way. A token that arrives while a write is under way (the reader is behind) is
@@ -393,7 +404,7 @@ internal sealed class Subscriber
                         }
                     }
 
-                    end |= frame.EndsStream && EndsWithStream;
+                    end |= frame.EndsSubscription || (frame.EndsStream && EndsWithStream);
                 }
 
                 frame.Release();
@@ -488,8 +499,8 @@ internal sealed class Subscriber
         }
     }
 
-    /// <summary>The stream this subscription reads has ended and its final event is out: the
-    /// subscription ends, cleanly (no flush to cancel). Returns true.</summary>
+    /// <summary>The stream this subscription reads has ended and its final event is out (or the
+    /// hub's farewell is): the subscription ends, cleanly (no flush to cancel). Returns true.</summary>
     private bool EndStream()
     {
         lock (_queue)

@@ -51,6 +51,11 @@ internal sealed class HeraldOptionsValidator : IValidateOptions<HeraldOptions>
         }
 
         ValidateSlowConsumerPolicies(options, failures);
+        if (options.DrainWindow < TimeSpan.Zero || options.DrainReconnectDelay < TimeSpan.Zero)
+        {
+            failures.Add("DrainWindow and DrainReconnectDelay must not be negative.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

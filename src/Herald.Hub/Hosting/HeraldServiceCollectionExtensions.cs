@@ -21,7 +21,10 @@ public static class HeraldServiceCollectionExtensions
     /// publishing from the application; and <see cref="Herald.Hub.Streams.TokenStreams"/> for
     /// producing token streams from it; and a health check tagged <c>ready</c> (the history
     /// answers) for a readiness probe; and <see cref="Herald.Hub.Diagnostics.HubMetrics"/>, the hub's
-    /// instruments on the meter <c>Herald.Hub</c> of the application's <c>IMeterFactory</c>. Map the endpoints with <c>MapHerald</c>.
+    /// instruments on the meter <c>Herald.Hub</c> of the application's <c>IMeterFactory</c>. When
+    /// the host stops, the hub drains its subscriptions over
+    /// <see cref="Herald.Hub.HeraldOptions.DrainWindow"/> (keep the host's shutdown timeout above
+    /// it). Map the endpoints with <c>MapHerald</c>.
     /// </summary>
     /// <param name="services">The application's services.</param>
     /// <param name="configure">Changes to the options after configuration is bound.</param>
@@ -54,6 +57,7 @@ public static class HeraldServiceCollectionExtensions
         services.TryAddSingleton<Herald.Hub.Limits.PublishRateLimiter>();
         services.TryAddSingleton<Herald.Hub.Subscriptions.ISubscriptionPresence>(Herald.Hub.Subscriptions.SingleNodePresence.Instance);
         services.AddHostedService<HubHousekeeping>();
+        services.AddHostedService<HubDrain>();
         if (!services.Any(service => service.ServiceType == typeof(HeraldReadinessCheck)))
         {
             services.AddSingleton<HeraldReadinessCheck>();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Herald.Hub.Authorization;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
@@ -37,6 +38,20 @@ internal static class HubResponses
         context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         return ErrorAsync(context, StatusCodes.Status429TooManyRequests, message);
     }
+
+    /// <summary>503 while the hub drains (it is shutting down): the client comes back after
+    /// <c>Retry-After</c>, on a new connection (this one closes after the answer) that a load
+    /// balancer can send to another node.</summary>
+    public static Task DrainingAsync(HttpContext context, TimeSpan retryAfter)
+    {
+        CloseConnectionAfterResponse(context);
+        return UnavailableAsync(context, retryAfter, "The hub is shutting down; retry later.");
+    }
+
+    /// <summary>Asks the server not to keep the connection alive after this response (HTTP/1.x),
+    /// so a client's next request does not reach this hub again through it.</summary>
+    public static void CloseConnectionAfterResponse(HttpContext context) =>
+        context.Features.Get<IConnectionLifetimeNotificationFeature>()?.RequestClose();
 
     /// <summary>401 with the <c>WWW-Authenticate: Bearer</c> challenge RFC 6750 defines; an
     /// invalid token also gets <c>error="invalid_token"</c>.</summary>

@@ -21,6 +21,11 @@ internal sealed class PublishEndpoint(HeraldHub hub, IHubAuthorizer authorizer, 
         HeraldOptions options = hub.Options;
         HubCors.Apply(context, options);
         HttpRequest request = context.Request;
+        if (hub.IsDraining)
+        {
+            await HubResponses.DrainingAsync(context, options.RetryAfter).ConfigureAwait(false);
+            return;
+        }
 
         if (!request.HasFormContentType || !MediaTypeHeaderValue.TryParse(request.ContentType, out MediaTypeHeaderValue? type)
             || !type.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))

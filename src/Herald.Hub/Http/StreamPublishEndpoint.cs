@@ -34,6 +34,13 @@ internal sealed class StreamPublishEndpoint(HeraldHub hub, TokenStreams streams,
             return;
         }
 
+        if (hub.IsDraining)
+        {
+            // Streams already producing go on; a new one belongs on a node that is staying.
+            await HubResponses.DrainingAsync(context, options.RetryAfter).ConfigureAwait(false);
+            return;
+        }
+
         if (FormatOf(request) is not { } format)
         {
             await HubResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, "A stream's body must be text/event-stream or application/x-ndjson.").ConfigureAwait(false);

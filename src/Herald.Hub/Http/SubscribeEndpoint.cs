@@ -56,6 +56,12 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
     internal async Task SubscribeAsync(HttpContext context, TopicSelector[] selectors, string? streamId)
     {
         HeraldOptions options = hub.Options;
+        if (hub.IsDraining)
+        {
+            await HubResponses.DrainingAsync(context, options.RetryAfter).ConfigureAwait(false);
+            return;
+        }
+
         HubAuthorizationResult authorization = await authorizer.AuthorizeAsync(context.Request, HubRole.Subscriber, context.RequestAborted).ConfigureAwait(false);
         // Never a silent fall-back to anonymous: an invalid or expired token is refused, not ignored.
         if (authorization.Status == HubAuthorizationStatus.Invalid
@@ -238,6 +244,11 @@ internal sealed class SubscribeEndpoint(HeraldHub hub, IHubAuthorizer authorizer
             hub.SubscriptionLog.FellBehind(subscriber.Id, options.SubscriberQueueCapacity);
             // It could not keep up; whatever Kestrel still buffers for it is dropped with it.
             context.Abort();
+        }
+        else if (hub.IsDraining)
+        {
+            // Drained: the reconnection must not come back to this node over the same connection.
+            HubResponses.CloseConnectionAfterResponse(context);
         }
     }
 

@@ -41,6 +41,12 @@ internal static class ServeCommand
 
     /// <summary>Seconds a client may take to send a request's headers (slowloris defence).</summary>
     private const double DefaultRequestHeadersTimeout = 10;
+    /// <summary>The name of the command; it handles SIGTERM and Ctrl-C through the web host.</summary>
+    public const string Name = "serve";
+
+    /// <summary>The default drain timeout is the drain window plus this: time for in-flight
+    /// publishes, the server's stop and the store's close after the last subscription.</summary>
+    private static readonly TimeSpan DrainMargin = TimeSpan.FromSeconds(5);
 
     public static Command Create()
     {
@@ -77,9 +83,12 @@ internal static class ServeCommand
         var logFormat = new Option<ServeLogFormat>("--log-format") { Description = "The console log's format: simple (default, for a terminal) or json (one object per line, for a log shipper)." };
         var logLevel = new Option<LogLevel?>("--log-level") { Description = "The least severe entries Herald logs: Trace, Debug, Information (default), Warning, Error. ASP.NET Core's own stay at Warning." };
         var headersTimeout = new Option<double>("--request-headers-timeout") { Description = "Seconds a client may take to send a request's headers, from its first byte; a slower one (slowloris) is disconnected (default 10).", DefaultValueFactory = _ => DefaultRequestHeadersTimeout };
+        var drainWindow = new Option<double?>("--drain-window") { Description = "Seconds a graceful stop (SIGTERM, Ctrl-C) spends closing subscriptions, spread evenly so clients do not all reconnect at once; meanwhile /readyz answers 503 and new subscriptions and publishes 503 with Retry-After (default 10; 0 closes them at once)." };
+        var drainReconnect = new Option<double?>("--drain-reconnect") { Description = "The shortest reconnect delay, in seconds, sent to each drained subscription as 'retry:'; each gets between it and twice it (default 2)." };
+        var drainTimeout = new Option<double?>("--drain-timeout") { Description = "Seconds a graceful stop may take in all before connections are cut and the process exits; more than --drain-window (default: the window plus 5)." };
         var dev = new Option<bool>("--dev") { Description = "Development mode: anonymous subscribers, any CORS origin, and a generated key whose publisher token is printed. Never in production." };
 
-        var command = new Command("serve", "Run the Mercure hub, with its page at /.")
+        var command = new Command(Name, "Run the Mercure hub, with its page at /.")
         {
             config, address, port, h2cPort, key, publisherKey, subscriberKey, algorithm, jwks, anonymous, corsOrigins, publishOrigins,
             heartbeat, dataDirectory, durability, inMemory, historySize, retentionEvents, retentionAge, retentionBytes, redis, redisPrefix, maxSubscribers, maxLifetime, subscriptions, dev,
@@ -87,6 +96,7 @@ internal static class ServeCommand
             slowConsumer, slowConsumerRules,
             metricsPort, metricsAddress, logFormat, logLevel,
             headersTimeout,
+            drainWindow, drainReconnect, drainTimeout,
         };
 
         var limits = new ServeLimitOptions();
@@ -165,6 +175,15 @@ internal static class ServeCommand
                 }
 
                 limits.Apply(result, options);
+                if (result.GetValue(drainWindow) is { } window)
+                {
+                    options.DrainWindow = TimeSpan.FromSeconds(window);
+                }
+
+                if (result.GetValue(drainReconnect) is { } reconnect)
+                {
+                    options.DrainReconnectDelay = TimeSpan.FromSeconds(reconnect);
+                }
             }
 
             void ConfigureStore(SqliteEventLogOptions store)
@@ -249,13 +268,14 @@ internal static class ServeCommand
 
             void ConfigureKestrel(KestrelServerLimits limits) => limits.RequestHeadersTimeout = TimeSpan.FromSeconds(result.GetValue(headersTimeout));
 
+            TimeSpan? shutdownTimeout = result.GetValue(drainTimeout) is { } timeout ? TimeSpan.FromSeconds(timeout) : null;
             var endpoint = new IPEndPoint(ip, result.GetValue(port) ?? server.Port);
-            return RunAsync(configuration, endpoint, result.GetValue(h2cPort) ?? server.H2cPort, Configure, ConfigureHistory, ConfigureLogging, ConfigureKestrel, forwarded, metrics, devSecret, Console.Out, Console.Error, cancellationToken);
+            return RunAsync(configuration, endpoint, result.GetValue(h2cPort) ?? server.H2cPort, Configure, ConfigureHistory, ConfigureLogging, ConfigureKestrel, forwarded, metrics, shutdownTimeout, devSecret, Console.Out, Console.Error, cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(IConfiguration configuration, IPEndPoint endpoint, int? h2cPort, Action<HeraldOptions> configure, Action<IServiceCollection> configureHistory, Action<ILoggingBuilder> configureLogging, Action<KestrelServerLimits> configureLimits, ForwardedHeadersOptions? forwarded, MetricsListener? metrics, string? devSecret, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(IConfiguration configuration, IPEndPoint endpoint, int? h2cPort, Action<HeraldOptions> configure, Action<IServiceCollection> configureHistory, Action<ILoggingBuilder> configureLogging, Action<KestrelServerLimits> configureLimits, ForwardedHeadersOptions? forwarded, MetricsListener? metrics, TimeSpan? drainTimeout, string? devSecret, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
 
@@ -284,6 +304,11 @@ internal static class ServeCommand
         builder.Services.AddHerald(configure);
         configureHistory(builder.Services);
 
+        // The host's stop runs the drain first and then stops the server; its timeout bounds both,
+        // so the process exits within it even when clients do not let go.
+        builder.Services.AddOptions<HostOptions>().Configure<IOptions<HeraldOptions>>((host, herald) =>
+            host.ShutdownTimeout = drainTimeout ?? herald.Value.DrainWindow + DrainMargin);
+
         WebApplication app;
         HeraldOptions options;
         try
@@ -293,6 +318,12 @@ internal static class ServeCommand
             if (string.IsNullOrEmpty(options.Authorization.Publisher.Key) && string.IsNullOrEmpty(options.Authorization.Publisher.JwksFile))
             {
                 await error.WriteLineAsync("herald serve: no publisher key. Pass --key (or --publisher-key, --jwks), set Herald:Authorization:Publisher:Key, or use --dev.").ConfigureAwait(false);
+                return InvalidSettings;
+            }
+
+            if (drainTimeout is { } timeout && (timeout <= TimeSpan.Zero || timeout <= options.DrainWindow))
+            {
+                await error.WriteLineAsync($"herald serve: --drain-timeout ({timeout.TotalSeconds} s) must be longer than the drain window ({options.DrainWindow.TotalSeconds} s), or the drain would be cut short.").ConfigureAwait(false);
                 return InvalidSettings;
             }
 
