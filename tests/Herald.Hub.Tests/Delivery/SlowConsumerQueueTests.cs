@@ -23,23 +23,6 @@ public sealed class SlowConsumerQueueTests
         return (subscriber, pipe, subscriber.WriteLiveAsync(pipe.Writer, TimeProvider.System, CancellationToken.None));
     }
 
-    private static async Task<List<SseItem>> ReadEventsAsync(PipeReader reader, int count)
-    {
-        var events = new List<SseItem>();
-        using CancellationTokenSource bound = Bounded.Wait();
-        using var parser = new SseParser();
-        await foreach (SseItem item in parser.ReadAsync(reader, bound.Token))
-        {
-            events.Add(item);
-            if (events.Count == count)
-            {
-                break;
-            }
-        }
-
-        return events;
-    }
-
     private static string Describe(SseItem item)
     {
         if (item.Type != "herald-reset")
@@ -64,13 +47,13 @@ public sealed class SlowConsumerQueueTests
 
         Assert.Equal(5, subscriber.DroppedUpdates);
         Assert.Equal(SubscriberCloseReason.None, subscriber.CloseReason);
-        List<SseItem> events = await ReadEventsAsync(pipe.Reader, 6);
+        List<SseItem> events = await PipeEvents.ReadAsync(pipe.Reader, 6);
         Assert.Equal(["p1", "reset 5 p2..p6", "p7", "p8", "p9", "p10"], events.Select(Describe));
         // The reset carries no id: the client's last event id stays the last it received.
         Assert.Equal("p1", events[1].LastEventId);
 
         Assert.True(subscriber.TryEnqueue(Frame("plain", "p11", 11)));
-        Assert.Equal(["p11"], (await ReadEventsAsync(pipe.Reader, 1)).Select(Describe));
+        Assert.Equal(["p11"], (await PipeEvents.ReadAsync(pipe.Reader, 1)).Select(Describe));
         subscriber.Close(SubscriberCloseReason.Ended);
         await live.WaitAsync(Bounded.DefaultWait);
     }
@@ -95,7 +78,7 @@ public sealed class SlowConsumerQueueTests
 
         Assert.Equal(4, subscriber.SupersededUpdates);
         Assert.Equal(0, subscriber.DroppedUpdates);
-        List<SseItem> events = await ReadEventsAsync(pipe.Reader, 5);
+        List<SseItem> events = await PipeEvents.ReadAsync(pipe.Reader, 5);
         Assert.Equal(["a1", "tool", "tool2", "a4", "b3"], events.Select(Describe));
         subscriber.Close(SubscriberCloseReason.Ended);
         await live.WaitAsync(Bounded.DefaultWait);
@@ -111,7 +94,7 @@ public sealed class SlowConsumerQueueTests
             Assert.True(subscriber.TryEnqueue(Frame($"t{n}", $"t{n}", n + 1)));
         }
 
-        List<SseItem> events = await ReadEventsAsync(pipe.Reader, 10);
+        List<SseItem> events = await PipeEvents.ReadAsync(pipe.Reader, 10);
         Assert.Equal(["t0", "reset 1 t1..t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8", "t9"], events.Select(Describe));
         subscriber.Close(SubscriberCloseReason.Ended);
         await live.WaitAsync(Bounded.DefaultWait);
@@ -126,7 +109,7 @@ public sealed class SlowConsumerQueueTests
         Assert.True(subscriber.TryEnqueue(Frame("plain", "p3", 3)));
         Assert.True(subscriber.TryEnqueue(SseFrame.Constant(":\n\n"u8.ToArray())));
         Assert.Equal(0, subscriber.DroppedUpdates);
-        Assert.Equal(["p1", "p2", "p3"], (await ReadEventsAsync(pipe.Reader, 3)).Select(Describe));
+        Assert.Equal(["p1", "p2", "p3"], (await PipeEvents.ReadAsync(pipe.Reader, 3)).Select(Describe));
         subscriber.Close(SubscriberCloseReason.Ended);
         await live.WaitAsync(Bounded.DefaultWait);
     }

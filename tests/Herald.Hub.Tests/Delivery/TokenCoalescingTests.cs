@@ -16,23 +16,6 @@ public sealed class TokenCoalescingTests
     private static SseFrame Frame(string topic, long number, long sequence, string? type = null) =>
         SseFrame.Encode(new Update([topic], type is null ? $"{number}," : "{}", $"{topic[^1]}:{number}", type), sequence);
 
-    private static async Task<List<SseItem>> ReadEventsAsync(PipeReader reader, int count)
-    {
-        var events = new List<SseItem>();
-        using CancellationTokenSource bound = Bounded.Wait();
-        using var parser = new SseParser();
-        await foreach (SseItem item in parser.ReadAsync(reader, bound.Token))
-        {
-            events.Add(item);
-            if (events.Count == count)
-            {
-                break;
-            }
-        }
-
-        return events;
-    }
-
     [Fact]
     public async Task Tokens_queued_behind_a_pending_flush_go_out_as_runs_with_the_last_id()
     {
@@ -56,7 +39,7 @@ public sealed class TokenCoalescingTests
         Assert.True(subscriber.TryEnqueue(Frame(TopicB, 1, ++sequence)));
         Assert.Equal(SubscriberCloseReason.None, subscriber.CloseReason);
 
-        List<SseItem> events = await ReadEventsAsync(pipe.Reader, 5);
+        List<SseItem> events = await PipeEvents.ReadAsync(pipe.Reader, 5);
         Assert.Equal(
             [
                 ("message", "1,", "a:1"),
@@ -68,7 +51,7 @@ public sealed class TokenCoalescingTests
             events.Select(e => (e.Type, e.Data, e.LastEventId)));
 
         Assert.True(subscriber.TryEnqueue(Frame(TopicB, 2, ++sequence)));
-        Assert.Equal("2,", (await ReadEventsAsync(pipe.Reader, 1))[0].Data);
+        Assert.Equal("2,", (await PipeEvents.ReadAsync(pipe.Reader, 1))[0].Data);
         subscriber.Close(SubscriberCloseReason.Ended);
         await live.WaitAsync(Bounded.DefaultWait);
     }
