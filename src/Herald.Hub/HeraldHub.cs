@@ -39,6 +39,7 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILogger _logger;
     private volatile bool _following;
+    private volatile bool _historyFailing;
     private volatile bool _draining;
     private readonly TaskCompletionSource _followStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Subscriber> _matches = [];
@@ -84,6 +85,10 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     /// <summary>Whether the hub is delivering its history's updates as they come: always for a log
     /// of its own; over a shared log, once it reads the log and for as long as it can.</summary>
     public bool IsFollowing => _follower is null || _following;
+
+    /// <summary>Whether the history's last append failed (a disk gone, a store out of reach):
+    /// publishes get 503 until one is stored again.</summary>
+    public bool IsHistoryFailing => _historyFailing;
 
     /// <summary>Whether the hub is draining: stopping gracefully, it closes its subscriptions over
     /// <see cref="HeraldOptions.DrainWindow"/>, reports itself not ready, and answers new
@@ -239,6 +244,7 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
             catch (Exception exception)
 #pragma warning restore CA1031
             {
+                _historyFailing = true;
                 foreach (PendingPublish pending in batch)
                 {
                     pending.Chain?.Break();
@@ -248,6 +254,7 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
                 continue;
             }
 
+            _historyFailing = false;
             long storedAt = _time.GetTimestamp();
             int stored = 0;
             for (int i = 0; i < outcomes.Length; i++)

@@ -22,5 +22,6 @@ public sealed class HeraldReadinessCheck(HeraldHub hub) : IHealthCheck
             hub.IsDraining ? HealthCheckResult.Unhealthy("The hub is draining: it is shutting down.")
             : hub.Log is ISharedEventLog { IsReachable: false } ? HealthCheckResult.Unhealthy("The shared history cannot be reached.")
             : !hub.IsFollowing ? HealthCheckResult.Unhealthy("The hub is not following the shared history yet.")
+            : hub.IsHistoryFailing ? HealthCheckResult.Unhealthy("The history's last write failed.")
             : HealthCheckResult.Healthy());
 }

@@ -3,6 +3,7 @@ using System.Text;
 using Herald.Sse;
 using Herald.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Herald.Hub.Tests.Http;
 
@@ -46,13 +47,18 @@ public sealed class PublishEndpointTests
     }
 
     [Fact]
-    public async Task A_store_that_fails_gets_503_never_200()
+    public async Task A_store_that_fails_gets_503_never_200_and_the_hub_reports_not_ready()
     {
         await using HubHost host = await HubHost.StartAsync(services: s => s.AddSingleton<Herald.Hub.History.IEventLog, FailingLog>());
+        var readiness = host.Services.GetRequiredService<Herald.Hub.Hosting.HeraldReadinessCheck>();
+        Assert.Equal(HealthStatus.Healthy, (await readiness.CheckHealthAsync(new HealthCheckContext())).Status);
+
         using HttpResponseMessage response = await host.PostAsync([new("topic", Topic), new("data", "x")]);
+
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Contains("could not be stored", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.NotNull(response.Headers.RetryAfter);
+        Assert.Equal(HealthStatus.Unhealthy, (await readiness.CheckHealthAsync(new HealthCheckContext())).Status);
     }
 
     /// <summary>A store whose disk is gone: every append fails.</summary>
