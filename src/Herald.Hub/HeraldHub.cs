@@ -39,7 +39,7 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILogger _logger;
     private volatile bool _following;
-    private volatile bool _historyFailing;
+    private long _historyFailedAt;
     private volatile bool _draining;
     private readonly TaskCompletionSource _followStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Subscriber> _matches = [];
@@ -86,9 +86,12 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
     /// of its own; over a shared log, once it reads the log and for as long as it can.</summary>
     public bool IsFollowing => _follower is null || _following;
 
-    /// <summary>Whether the history's last append failed (a disk gone, a store out of reach):
-    /// publishes get 503 until one is stored again.</summary>
-    public bool IsHistoryFailing => _historyFailing;
+    /// <summary>Whether the history's last append failed (a disk gone, a store out of reach)
+    /// within the last <see cref="HeraldOptions.RetryAfter"/>. The answer lapses after that even
+    /// with no append since: a node taken out of rotation for it would otherwise get no publish
+    /// that could show the store is back.</summary>
+    public bool IsHistoryFailing =>
+        Volatile.Read(ref _historyFailedAt) is var failedAt and not 0 && _time.GetElapsedTime(failedAt) < _options.RetryAfter;
 
     /// <summary>Whether the hub is draining: stopping gracefully, it closes its subscriptions over
     /// <see cref="HeraldOptions.DrainWindow"/>, reports itself not ready, and answers new
@@ -244,7 +247,7 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
             catch (Exception exception)
 #pragma warning restore CA1031
             {
-                _historyFailing = true;
+                Volatile.Write(ref _historyFailedAt, Math.Max(1, _time.GetTimestamp()));
                 foreach (PendingPublish pending in batch)
                 {
                     pending.Chain?.Break();
@@ -254,7 +257,7 @@ public sealed class HeraldHub : IHeraldPublisher, IDisposable
                 continue;
             }
 
-            _historyFailing = false;
+            Volatile.Write(ref _historyFailedAt, 0);
             long storedAt = _time.GetTimestamp();
             int stored = 0;
             for (int i = 0; i < outcomes.Length; i++)

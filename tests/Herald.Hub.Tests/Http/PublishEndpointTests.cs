@@ -4,6 +4,7 @@ using Herald.Sse;
 using Herald.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Herald.Hub.Tests.Http;
 
@@ -47,9 +48,10 @@ public sealed class PublishEndpointTests
     }
 
     [Fact]
-    public async Task A_store_that_fails_gets_503_never_200_and_the_hub_reports_not_ready()
+    public async Task A_store_that_fails_gets_503_never_200_and_the_hub_reports_not_ready_for_the_retry_after()
     {
-        await using HubHost host = await HubHost.StartAsync(services: s => s.AddSingleton<Herald.Hub.History.IEventLog, FailingLog>());
+        var clock = new FakeTimeProvider();
+        await using HubHost host = await HubHost.StartAsync(services: s => s.AddSingleton<Herald.Hub.History.IEventLog, FailingLog>().AddSingleton<TimeProvider>(clock));
         var readiness = host.Services.GetRequiredService<Herald.Hub.Hosting.HeraldReadinessCheck>();
         Assert.Equal(HealthStatus.Healthy, (await readiness.CheckHealthAsync(new HealthCheckContext())).Status);
 
@@ -59,6 +61,10 @@ public sealed class PublishEndpointTests
         Assert.Contains("could not be stored", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.NotNull(response.Headers.RetryAfter);
         Assert.Equal(HealthStatus.Unhealthy, (await readiness.CheckHealthAsync(new HealthCheckContext())).Status);
+
+        // With no publish since, the answer lapses: a node out of rotation would get none.
+        clock.Advance(host.Hub.Options.RetryAfter);
+        Assert.Equal(HealthStatus.Healthy, (await readiness.CheckHealthAsync(new HealthCheckContext())).Status);
     }
 
     /// <summary>A store whose disk is gone: every append fails.</summary>
