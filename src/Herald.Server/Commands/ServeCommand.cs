@@ -270,44 +270,45 @@ internal static class ServeCommand
 
             TimeSpan? shutdownTimeout = result.GetValue(drainTimeout) is { } timeout ? TimeSpan.FromSeconds(timeout) : null;
             var endpoint = new IPEndPoint(ip, result.GetValue(port) ?? server.Port);
-            return RunAsync(configuration, endpoint, result.GetValue(h2cPort) ?? server.H2cPort, Configure, ConfigureHistory, ConfigureLogging, ConfigureKestrel, forwarded, metrics, shutdownTimeout, devSecret, Console.Out, Console.Error, cancellationToken);
+            var run = new ServeRun(configuration, endpoint, result.GetValue(h2cPort) ?? server.H2cPort, Configure, ConfigureHistory, ConfigureLogging, ConfigureKestrel, forwarded, metrics, shutdownTimeout, devSecret);
+            return RunAsync(run, Console.Out, Console.Error, cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(IConfiguration configuration, IPEndPoint endpoint, int? h2cPort, Action<HeraldOptions> configure, Action<IServiceCollection> configureHistory, Action<ILoggingBuilder> configureLogging, Action<KestrelServerLimits> configureLimits, ForwardedHeadersOptions? forwarded, MetricsListener? metrics, TimeSpan? drainTimeout, string? devSecret, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(ServeRun run, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
 
         // The layers already read (appsettings.json, --config, the environment), above the
         // builder's own, so the --config file counts and the environment still overrides it.
-        builder.Configuration.AddConfiguration(configuration);
+        builder.Configuration.AddConfiguration(run.Configuration);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // A browser multiplexes every EventSource of an origin over one HTTP/2 connection, and
             // each stays open: at Kestrel's default of 100 streams the 101st would wait forever.
             kestrel.Limits.Http2.MaxStreamsPerConnection = MaxHttp2StreamsPerConnection;
-            configureLimits(kestrel.Limits);
-            kestrel.Listen(endpoint);
-            if (h2cPort is { } cleartextPort)
+            run.ConfigureLimits(kestrel.Limits);
+            kestrel.Listen(run.Endpoint);
+            if (run.H2cPort is { } cleartextPort)
             {
-                kestrel.Listen(endpoint.Address, cleartextPort, listener => listener.Protocols = HttpProtocols.Http2);
+                kestrel.Listen(run.Endpoint.Address, cleartextPort, listener => listener.Protocols = HttpProtocols.Http2);
             }
 
-            metrics?.Listen(kestrel);
+            run.Metrics?.Listen(kestrel);
         });
 
         // Subscribers reconnect in bursts (a deploy, a network blip): a deeper accept queue than
         // the default 512 keeps such a burst from being refused while the hub catches up.
         builder.WebHost.UseSockets(sockets => sockets.Backlog = ListenBacklog);
-        configureLogging(builder.Logging);
-        builder.Services.AddHerald(configure);
-        configureHistory(builder.Services);
+        run.ConfigureLogging(builder.Logging);
+        builder.Services.AddHerald(run.ConfigureHub);
+        run.ConfigureHistory(builder.Services);
 
         // The host's stop runs the drain first and then stops the server; its timeout bounds both,
         // so the process exits within it even when clients do not let go.
         builder.Services.AddOptions<HostOptions>().Configure<IOptions<HeraldOptions>>((host, herald) =>
-            host.ShutdownTimeout = drainTimeout ?? herald.Value.DrainWindow + DrainMargin);
+            host.ShutdownTimeout = run.DrainTimeout ?? herald.Value.DrainWindow + DrainMargin);
 
         WebApplication app;
         HeraldOptions options;
@@ -321,7 +322,7 @@ internal static class ServeCommand
                 return InvalidSettings;
             }
 
-            if (drainTimeout is { } timeout && (timeout <= TimeSpan.Zero || timeout <= options.DrainWindow))
+            if (run.DrainTimeout is { } timeout && (timeout <= TimeSpan.Zero || timeout <= options.DrainWindow))
             {
                 await error.WriteLineAsync($"herald serve: --drain-timeout ({timeout.TotalSeconds} s) must be longer than the drain window ({options.DrainWindow.TotalSeconds} s), or the drain would be cut short.").ConfigureAwait(false);
                 return InvalidSettings;
@@ -343,14 +344,14 @@ internal static class ServeCommand
             return InvalidSettings;
         }
 
-        if (forwarded is not null)
+        if (run.Forwarded is not null)
         {
             // First, so every endpoint (and every limit) sees the client the trusted proxy names.
-            app.UseForwardedHeaders(forwarded);
+            app.UseForwardedHeaders(run.Forwarded);
         }
 
-        string? devToken = devSecret is null ? null : HubTokenFactory.Create(new HeraldJwtOptions { Key = devSecret }, publish: ["*"], subscribe: ["*"]);
-        metrics?.Map(app);
+        string? devToken = run.DevSecret is null ? null : HubTokenFactory.Create(new HeraldJwtOptions { Key = run.DevSecret }, publish: ["*"], subscribe: ["*"]);
+        run.Metrics?.Map(app);
         var page = new HubPage(HeraldEndpointRouteBuilderExtensions.DefaultPath, devToken);
         app.MapGet("/", page.WriteAsync);
         app.MapHerald();
@@ -366,7 +367,7 @@ internal static class ServeCommand
             string baseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             string hubUrl = baseUrl + HeraldEndpointRouteBuilderExtensions.DefaultPath;
             await output.WriteLineAsync($"herald: hub listening on {hubUrl}").ConfigureAwait(false);
-            if (h2cPort is not null)
+            if (run.H2cPort is not null)
             {
                 // The second listener; the metrics listener, when there is one, comes after it.
                 string cleartextUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.ElementAt(1);
@@ -374,16 +375,16 @@ internal static class ServeCommand
             }
 
             await output.WriteLineAsync($"herald: page at {baseUrl}/").ConfigureAwait(false);
-            if (metrics is not null)
+            if (run.Metrics is not null)
             {
-                await output.WriteLineAsync($"herald: metrics at {metrics.Url}").ConfigureAwait(false);
+                await output.WriteLineAsync($"herald: metrics at {run.Metrics.Url}").ConfigureAwait(false);
             }
 
             if (devToken is not null)
             {
                 await output.WriteLineAsync($"""
                     herald: development mode: anonymous subscribers, any CORS origin, and a generated HS256 key for publishers and subscribers:
-                    {devSecret}
+                    {run.DevSecret}
                     A token signed with it that may publish and subscribe to every topic:
                     {devToken}
                     Publish:
